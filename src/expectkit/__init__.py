@@ -10,6 +10,9 @@ times; breach checks.
 
 from importlib.metadata import PackageNotFoundError, version
 
+# Batch (vectorized numpy / pandas / Arrow)
+from expectkit import batch
+
 # Errors
 from expectkit.errors import (
     ExpectkitError,
@@ -47,6 +50,8 @@ __all__ = [
     # Schedules
     "Holidays",
     "Schedule",
+    # Batch
+    "batch",
     # Metadata
     "__version__",
 ]

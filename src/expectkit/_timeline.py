@@ -18,14 +18,17 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["Timeline", "merge_intervals"]
+__all__ = ["BucketIndex", "Timeline", "merge_intervals"]
+
+# A bucket that holds more keys than this is searched by bisection instead.
+_MAX_STEPS = 4
 
 
 def merge_intervals(pairs: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
@@ -46,6 +49,46 @@ def merge_intervals(pairs: Iterable[tuple[int, int]]) -> tuple[list[int], list[i
     return starts, ends
 
 
+class BucketIndex:
+    """``numpy.searchsorted`` over sorted int64 keys in O(1) per value.
+
+    The value range ``[lo, hi]`` is cut into equal buckets, about four per key; each
+    bucket remembers the search result at its left edge, and a value walks right over
+    the few keys between that edge and itself. Where keys crowd into one bucket (more
+    than four), it falls back to bisection, so the answer is always ``searchsorted``'s.
+
+    >>> keys = np.array([10, 20, 30, 40], dtype=np.int64)
+    >>> index = BucketIndex(keys, lo=0, hi=50, side="right")
+    >>> index.search(np.array([0, 10, 25, 49], dtype=np.int64)).tolist()
+    [0, 1, 2, 4]
+    """
+
+    def __init__(self, keys: NDArray[np.int64], *, lo: int, hi: int, side: str) -> None:
+        self.keys = keys
+        self.lo = lo
+        self.side: Literal["left", "right"] = "right" if side == "right" else "left"
+        buckets = 4 * len(keys) + 1
+        self.width = max(1, -(-(hi - lo) // buckets))
+        edges = lo + np.arange(buckets + 2, dtype=np.int64) * self.width
+        first = np.searchsorted(keys, edges, side=self.side)
+        self.first = first.astype(np.int32 if len(keys) < 2**31 else np.int64)
+        self.steps = int(np.diff(first).max(initial=0))
+
+    def search(self, values: NDArray[np.int64]) -> NDArray[np.intp]:
+        """Return ``numpy.searchsorted(keys, values, side)`` for values in ``[lo, hi]``."""
+        keys = self.keys
+        if self.steps > _MAX_STEPS or not len(keys):
+            return np.searchsorted(keys, values, side=self.side)
+        bucket = np.clip((values - self.lo) // self.width, 0, len(self.first) - 1)
+        result = self.first[bucket].astype(np.intp)
+        last = len(keys) - 1
+        for _ in range(self.steps):
+            ahead = keys[np.minimum(result, last)]
+            step = ahead <= values if self.side == "right" else ahead < values
+            result += step & (result <= last)
+        return result
+
+
 class Timeline:
     """Open intervals over ``[lo, hi)`` with cumulative open time; immutable once built.
 
@@ -58,7 +101,7 @@ class Timeline:
     (15, 35, 30)
     """
 
-    __slots__ = ("_arrays", "cum", "cumend", "ends", "hi", "lo", "starts")
+    __slots__ = ("_arrays", "_indexes", "cum", "cumend", "ends", "hi", "lo", "starts")
 
     def __init__(self, starts: Sequence[int], ends: Sequence[int], *, lo: int, hi: int) -> None:
         self.lo = lo
@@ -77,6 +120,7 @@ class Timeline:
         self.cum = cum
         self.cumend = cumend
         self._arrays: tuple[NDArray[np.int64], ...] | None = None
+        self._indexes: tuple[BucketIndex, BucketIndex, BucketIndex] | None = None
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -108,6 +152,21 @@ class Timeline:
             self._arrays = views
         return self._arrays
 
+    def indexes(self) -> tuple[BucketIndex, BucketIndex, BucketIndex]:
+        """Return bucket indexes over ``starts`` (right), ``cumend`` (left), ``cum`` (right).
+
+        They answer the searches of the vectorized operations in O(1) per value.
+        """
+        if self._indexes is None:
+            starts, _, cum, cumend = self.arrays()
+            total = self.total
+            self._indexes = (
+                BucketIndex(starts, lo=self.lo, hi=self.hi, side="right"),
+                BucketIndex(cumend, lo=0, hi=total, side="left"),
+                BucketIndex(cum, lo=0, hi=total, side="right"),
+            )
+        return self._indexes
+
     def covers(self, x: int) -> bool:
         """Whether instant `x` lies in ``[lo, hi)``."""
         return self.lo <= x < self.hi
@@ -137,6 +196,21 @@ class Timeline:
         if j == len(self.cumend):
             return None
         return self.starts[j] + (p - self.cum[j])
+
+    def advance(self, x: int, amount: int) -> int | None:
+        """Return ``forward(position(x) + amount)`` in one call (the hot path of ``add``)."""
+        starts = self.starts
+        i = bisect_right(starts, x) - 1
+        if i < 0:
+            p = amount
+        elif x < self.ends[i]:
+            p = self.cum[i] + (x - starts[i]) + amount
+        else:
+            p = self.cumend[i] + amount
+        j = bisect_left(self.cumend, p)
+        if j == len(starts):
+            return None
+        return starts[j] + (p - self.cum[j])
 
     def backward(self, p: int) -> int:
         """Latest instant with position `p` (``0 <= p < total``)."""

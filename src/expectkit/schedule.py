@@ -569,8 +569,8 @@ class Schedule(FrozenModel):
         amount = _duration_us(d, "d")
         if amount > 0:
             tl = engine.timeline
-            if tl is not None and tl.lo <= x < tl.hi:  # the fast path, inlined
-                u = tl.forward(tl.position(x) + amount)
+            if tl is not None and tl.lo <= x < tl.hi:  # the fast path: all compiled
+                u = tl.advance(x, amount)
                 if u is not None and u - x <= engine.horizon:
                     return engine.out(u)
             return engine.out(engine.add(x, amount))
