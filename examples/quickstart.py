@@ -1,45 +1,72 @@
-"""Quote due times from business hours: the quick start of expectkit.
+"""Quote a promise policy and read why each due time is what it is.
 
-Run it with ``python examples/quickstart.py``.
+    python examples/quickstart.py
+
+The policy is the one a small support team writes first: email answered within
+1-3 business days (aiming for 1), live chat within 30 seconds while staffed and
+otherwise "leave a message" answered like email, and complaints on social media
+within 3-5 hours. The requests are fixed instants, so the output is the same on
+every run.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from expectkit import Holidays, Schedule
+from expectkit.calculator import quote
+from expectkit.policy import Policy
+
+POLICY = """
+schedules:
+  berlin: {tz: Europe/Berlin, weekly: {mon-fri: ["09:00-17:00"]}, holidays: {country: DE, subdiv: BE}}
+channels:
+  email:  {kind: email,  mode: async, schedule: berlin}
+  chat:   {kind: chat,   mode: live,  schedule: berlin, offline: email}
+  social: {kind: social, mode: async, schedule: berlin}
+rounding: 15min
+rules:
+  - name: social-complaint
+    match: {channel: social, tags: [complaint]}
+    first_response: {promise: "3-5 hours"}
+  - name: email
+    match: {channel: email}
+    first_response: {promise: "1-3 business days", target: "1 business day"}
+  - name: chat
+    match: {channel: chat}
+    first_response: {promise: "30 seconds", clock: business, rounding: none}
+  - name: default
+    first_response: {promise: "2 business days", buffer: {ratio: 0.5}}
+"""  # noqa: E501 -- the design's policy, verbatim
 
 BERLIN = ZoneInfo("Europe/Berlin")
+REQUESTS: list[tuple[dict[str, Any], datetime]] = [
+    ({"channel": "email"}, datetime(2026, 11, 20, 16, 30, tzinfo=BERLIN)),
+    ({"channel": "social", "tags": ["complaint"]}, datetime(2026, 11, 20, 16, 37, tzinfo=BERLIN)),
+    ({"channel": "chat"}, datetime(2026, 11, 20, 16, 30, tzinfo=BERLIN)),
+    ({"channel": "chat"}, datetime(2026, 11, 20, 18, 0, tzinfo=BERLIN)),
+    ({"channel": "social"}, datetime(2026, 11, 20, 16, 30, tzinfo=BERLIN)),
+]
 
 
 def main() -> None:
-    desk = Schedule(
-        tz="Europe/Berlin",
-        weekly={"mon-fri": ["09:00-12:30", "13:30-17:00"], "sat": ["10:00-14:00"]},
-        holidays=Holidays(country="DE", subdiv="BE"),
-        closed=["2026-12-24", "2026-12-31"],
-        special={"2026-12-23": ["09:00-13:00"]},
-    )
-    customer = ZoneInfo("America/New_York")
-    print("Support desk: Mon-Fri 09:00-12:30, 13:30-17:00, Sat 10:00-14:00 (Berlin)\n")
-    requests = [
-        datetime(2026, 11, 20, 16, 30, tzinfo=BERLIN),  # Friday afternoon
-        datetime(2026, 11, 21, 18, 0, tzinfo=BERLIN),  # Saturday evening
-        datetime(2026, 12, 22, 15, 0, tzinfo=BERLIN),  # before the holidays
-        datetime(2026, 11, 23, 3, 0, tzinfo=customer),  # a New York night owl
-    ]
-    for window in (timedelta(hours=1), timedelta(hours=8)):
-        print(f"Reply within {window} of business time:")
-        for made in requests:
-            due = desk.add(made, window)
-            print(
-                f"  asked {made:%a %d %b %H:%M %Z} -> due {due:%a %d %b %H:%M %Z}"
-                f" ({due.astimezone(customer):%a %H:%M} in New York)"
-            )
+    policy = Policy.loads(POLICY, source="quickstart policy")
+    for request, at in REQUESTS:
+        first = quote(policy, request, at=at)["first_response"]
+        print(f"== {request} at {at:%a %Y-%m-%d %H:%M %Z}")
+        print(first.explain())
         print()
-    start, end = requests[0], requests[0] + timedelta(days=7)
-    print(f"Open time in the week after {start:%a %d %b %H:%M}: {desk.between(start, end)}")
+
+    # The same promise, shown in the customer's own zone.
+    request = {"channel": "email", "customer_tz": "America/New_York"}
+    local = quote(policy, request, at=REQUESTS[0][1]).in_zone()["first_response"]
+    print(f"== told to a customer in New York: by {local.promised_at:%a %Y-%m-%d %H:%M %Z}")
+
+    findings = policy.lint(at=REQUESTS[0][1])
+    print(f"== lint: {len(findings)} finding(s)")
+    for finding in findings:
+        print(f"   {finding}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """expectkit: customer-expectation and SLA policy primitives.
 
-Exact business time across zones, DST, holidays and overnight shifts; promised due
-times; breach checks.
+Exact business time across zones, DST, holidays and overnight shifts; promise
+policies that turn into customer-facing due times with an internal target; and
+vectorized batch arithmetic.
 
 >>> from expectkit import Schedule
 >>> Schedule.always("UTC").tz
@@ -10,10 +11,10 @@ times; breach checks.
 
 from importlib.metadata import PackageNotFoundError, version
 
-# Batch (vectorized numpy / pandas / Arrow)
 from expectkit import batch
-
-# Errors
+from expectkit.buffers import Buffer, Rounding
+from expectkit.calculator import Commitment, MetricQuote, Step, quote
+from expectkit.channels import Channel
 from expectkit.errors import (
     ExpectkitError,
     ExpectkitWarning,
@@ -26,9 +27,10 @@ from expectkit.errors import (
     ScheduleError,
     WindowParseError,
 )
-
-# Schedules
+from expectkit.policy import Finding, Match, Policy, Request, Rule, Target
+from expectkit.presets import Preset, load_preset, preset_names
 from expectkit.schedule import Holidays, Schedule
+from expectkit.windows import Duration, Window
 
 try:
     __version__ = version("expectkit")
@@ -50,6 +52,28 @@ __all__ = [
     # Schedules
     "Holidays",
     "Schedule",
+    # Windows and buffers
+    "Buffer",
+    "Duration",
+    "Rounding",
+    "Window",
+    # Channels
+    "Channel",
+    # Promises
+    "Commitment",
+    "Finding",
+    "Match",
+    "MetricQuote",
+    "Policy",
+    "Request",
+    "Rule",
+    "Step",
+    "Target",
+    "quote",
+    # Presets
+    "Preset",
+    "load_preset",
+    "preset_names",
     # Batch
     "batch",
     # Metadata

@@ -68,6 +68,10 @@ class FrozenModel(BaseModel):
         except ValidationError as exc:
             raise self._convert(exc) from exc
 
+    # Nested models validate through pydantic's core, not this __init__, so that the
+    # validation context and the nested field paths survive.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("_"):  # private caches, not part of the value
             super().__setattr__(name, value)

@@ -101,11 +101,40 @@ class Timeline:
     (15, 35, 30)
     """
 
-    __slots__ = ("_arrays", "_indexes", "cum", "cumend", "ends", "hi", "lo", "starts")
+    __slots__ = (
+        "_arrays",
+        "_indexes",
+        "cum",
+        "cumend",
+        "day_closes",
+        "day_opens",
+        "days_ordered",
+        "ends",
+        "hi",
+        "lo",
+        "starts",
+    )
 
-    def __init__(self, starts: Sequence[int], ends: Sequence[int], *, lo: int, hi: int) -> None:
+    def __init__(
+        self,
+        starts: Sequence[int],
+        ends: Sequence[int],
+        *,
+        lo: int,
+        hi: int,
+        day_opens: Sequence[int] = (),
+        day_closes: Sequence[int] = (),
+    ) -> None:
         self.lo = lo
         self.hi = hi
+        # Business days in date order: first opening and last close of each.
+        self.day_opens: list[int] = list(day_opens)
+        self.day_closes: list[int] = list(day_closes)
+        # Bisection over the days needs both lists increasing; odd overlapping
+        # shifts can break that, and then callers walk the dates instead.
+        self.days_ordered = all(
+            a < b for a, b in zip(self.day_opens, self.day_opens[1:], strict=False)
+        ) and all(a < b for a, b in zip(self.day_closes, self.day_closes[1:], strict=False))
         # Binary searches run over `starts` and `cumend`: plain lists bisect fastest.
         # `ends` and `cum` are only indexed, so compact int64 arrays do.
         self.starts: list[int] = list(starts)
@@ -211,6 +240,22 @@ class Timeline:
         if j == len(starts):
             return None
         return starts[j] + (p - self.cum[j])
+
+    def business_day_close(self, x: int, count: int) -> int | None:
+        """Last close of the `count`-th business day after the first one closing after `x`.
+
+        ``None`` when the covered days run out; requires ``days_ordered``.
+        """
+        k = bisect_right(self.day_closes, x) + count
+        return self.day_closes[k] if k < len(self.day_closes) else None
+
+    def business_day_open(self, x: int, count: int) -> int | None:
+        """First opening of the `count`-th business day before the last one opening before `x`.
+
+        ``None`` when the covered days run out; requires ``days_ordered``.
+        """
+        k = bisect_left(self.day_opens, x) - 1 - count
+        return self.day_opens[k] if k >= 0 else None
 
     def backward(self, p: int) -> int:
         """Latest instant with position `p` (``0 <= p < total``)."""

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_pkg
@@ -53,6 +53,7 @@ _DAY_US = 86_400 * _US
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
+_DAY_CACHE = 20_000
 
 _HHMM = re.compile(r"(\d{1,2}):(\d{2})")
 _DATE_KEY = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s*\.\.\s*(\d{4}-\d{2}-\d{2}))?")
@@ -602,6 +603,51 @@ class Schedule(FrozenModel):
             return engine.out(engine.add(x, -amount))
         return engine.out(engine.subtract(x, amount))
 
+    def add_days(self, t: datetime, n: int) -> datetime:
+        """Return the last close of the `n`-th business day after the start day of `t`.
+
+        "Within `n` business days", due at the end of the day. A business day is a
+        local date that owns open time. The *start day* is `t`'s date if the schedule
+        opens again before that date's last close (including a night shift of the
+        previous date still running at `t`), otherwise the next business day; ``n=0``
+        is the end of the start day. A negative `n` means ``subtract_days(t, -n)``.
+
+        Raises:
+            HorizonError: The day lies further than the horizon from `t`.
+
+        >>> s = Schedule(tz="Europe/Berlin", weekly={"mon-fri": ["09:00-17:00"]})
+        >>> berlin = ZoneInfo("Europe/Berlin")
+        >>> s.add_days(datetime(2026, 11, 20, 16, 30, tzinfo=berlin), 1)  # Friday
+        datetime.datetime(2026, 11, 23, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berlin'))
+        >>> s.add_days(datetime(2026, 11, 20, 18, 0, tzinfo=berlin), 1)  # after close
+        datetime.datetime(2026, 11, 24, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berlin'))
+
+        """
+        engine = self._get_engine()
+        x = _to_us(t, "t")
+        count = _count(n, "n")
+        if count < 0:
+            return engine.out(engine.day_open(x, -count))
+        return engine.out(engine.day_close(x, count))
+
+    def subtract_days(self, t: datetime, n: int) -> datetime:
+        """Return the first opening of the `n`-th business day before the end day of `t`.
+
+        The mirror of :meth:`add_days`: the *end day* is the latest business day that
+        opens before `t`; ``n=0`` is its opening. A negative `n` means
+        ``add_days(t, -n)``.
+
+        >>> s = Schedule(tz="Europe/Berlin", weekly={"mon-fri": ["09:00-17:00"]})
+        >>> s.subtract_days(datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Europe/Berlin")), 2)
+        datetime.datetime(2026, 11, 24, 9, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berlin'))
+        """
+        engine = self._get_engine()
+        x = _to_us(t, "t")
+        count = _count(n, "n")
+        if count < 0:
+            return engine.out(engine.day_close(x, -count))
+        return engine.out(engine.day_open(x, count))
+
     def open_intervals(self, a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
         """Return the open intervals overlapping ``[a, b)``, clipped to it.
 
@@ -625,7 +671,8 @@ class Schedule(FrozenModel):
         """Return the open intervals owned by local date `day`, after precedence.
 
         An overnight shift belongs to the day it starts; intervals emptied by a DST
-        gap are dropped. Neighbouring days' intervals are not merged in.
+        gap are dropped and the day's own intervals merged where they overlap or
+        touch. Neighbouring days' intervals are not merged in.
 
         >>> s = Schedule(tz="UTC", weekly={"fri": ["22:00-06:00"]})
         >>> [(o.isoformat(), c.isoformat()) for o, c in s.day_intervals(date(2026, 11, 20))]
@@ -681,6 +728,12 @@ def _to_us(t: object, where: str) -> int:
     raise InputTypeError.for_value(t, where, "an aware datetime")
 
 
+def _count(n: object, where: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise InputTypeError.for_value(n, where, "a whole number of business days")
+    return n
+
+
 def _duration_us(d: object, where: str) -> int:
     if not isinstance(d, timedelta):
         raise InputTypeError.for_value(d, where, "a datetime.timedelta")
@@ -689,6 +742,15 @@ def _duration_us(d: object, where: str) -> int:
 
 def _none() -> None:
     return None
+
+
+class _Chunk(NamedTuple):
+    """One local year compiled: merged intervals clipped to the year, and its business days."""
+
+    starts: list[int]
+    ends: list[int]
+    opens: list[int]  # first opening of each business day of the year
+    closes: list[int]  # last close of each business day of the year
 
 
 class _Engine:
@@ -714,7 +776,9 @@ class _Engine:
         self.lock = threading.Lock()
         self.timeline: Timeline | None = None
         self.years: tuple[int, int] = (0, -1)
-        self.chunks: dict[int, tuple[list[int], list[int]]] = {}
+        self.chunks: dict[int, _Chunk] = {}
+        # Per-date intervals, for business-day counting (bounded; cleared when full).
+        self.days: dict[date, tuple[tuple[int, int], ...]] = {}
 
     # Copies and pickles of a schedule compile again on first use.
     def __reduce__(self) -> tuple[Any, tuple[()]]:
@@ -749,44 +813,63 @@ class _Engine:
             return ()
         return self.weekly[day.weekday()]
 
-    def resolved_day(self, day: date) -> list[tuple[int, int]]:
-        result = []
-        for start, end in self.day_minutes(day):
-            a = self.wall_to_us(day, start)
-            b = self.wall_to_us(day, end)
-            if b > a:
-                result.append((a, b))
-        return result
+    def compute_day(self, day: date) -> tuple[tuple[int, int], ...]:
+        """Resolve the day's own intervals to UTC µs, drop emptied ones and merge."""
+        pairs = [
+            (self.wall_to_us(day, start), self.wall_to_us(day, end))
+            for start, end in self.day_minutes(day)
+        ]
+        starts, ends = merge_intervals(pairs)
+        return tuple(zip(starts, ends, strict=True))
+
+    def resolved_day(self, day: date) -> tuple[tuple[int, int], ...]:
+        """:meth:`compute_day`, remembered (business-day counting asks for days often)."""
+        found = self.days.get(day)
+        if found is None:
+            found = self.compute_day(day)
+            if len(self.days) >= _DAY_CACHE:
+                self.days.clear()
+            self.days[day] = found
+        return found
 
     def year_start(self, year: int) -> int:
         return self.wall_to_us(date(year, 1, 1), 0)
 
     # -- compilation ----------------------------------------------------------
 
-    def chunk(self, year: int) -> tuple[list[int], list[int]]:
+    def chunk(self, year: int) -> _Chunk:
         lo, hi = self.year_start(year), self.year_start(year + 1)
         pairs: list[tuple[int, int]] = []
+        opens: list[int] = []
+        closes: list[int] = []
         day = date(year - 1, 12, 30)  # shifts of the last days can reach into this year
         last = date(year, 12, 31)
         one = timedelta(days=1)
         while day <= last:
-            for a, b in self.resolved_day(day):
+            own = self.compute_day(day)
+            if own and day.year == year:
+                opens.append(own[0][0])
+                closes.append(max(b for _, b in own))
+            for a, b in own:
                 a, b = max(a, lo), min(b, hi)
                 if b > a:
                     pairs.append((a, b))
             day += one
-        return merge_intervals(pairs)
+        starts, ends = merge_intervals(pairs)
+        return _Chunk(starts, ends, opens, closes)
 
     def build(self, first: int, last: int, *, cache: bool) -> Timeline:
         starts: list[int] = []
         ends: list[int] = []
+        opens: list[int] = []
+        closes: list[int] = []
         for year in range(first, last + 1):
             chunk = self.chunks.get(year) if cache else None
             if chunk is None:
                 chunk = self.chunk(year)
                 if cache:
                     self.chunks[year] = chunk
-            s, e = chunk
+            s, e = chunk.starts, chunk.ends
             if s and ends and s[0] == ends[-1]:  # open across New Year's midnight
                 ends[-1] = e[0]
                 starts.extend(s[1:])
@@ -794,7 +877,16 @@ class _Engine:
             else:
                 starts.extend(s)
                 ends.extend(e)
-        return Timeline(starts, ends, lo=self.year_start(first), hi=self.year_start(last + 1))
+            opens.extend(chunk.opens)
+            closes.extend(chunk.closes)
+        return Timeline(
+            starts,
+            ends,
+            lo=self.year_start(first),
+            hi=self.year_start(last + 1),
+            day_opens=opens,
+            day_closes=closes,
+        )
 
     def year_of(self, x: int) -> int:
         try:
@@ -911,6 +1003,56 @@ class _Engine:
             if i + 1 < len(tl):
                 return self.check_horizon(x, tl.starts[i + 1])
             tl = self.extend_forward(tl, x, 1)
+
+    def day_close(self, x: int, count: int) -> int:
+        """Last close of the `count`-th business day after the start day of `x`."""
+        tl = self.cover(x - 2 * _DAY_US, x)  # yesterday's night shift may still run
+        while tl.days_ordered:
+            u = tl.business_day_close(x, count)
+            if u is not None:
+                return self.check_horizon(x, u)
+            tl = self.extend_forward(tl, x, 1)
+        return self.check_horizon(x, self.walk_days(x, count, forward=True))
+
+    def day_open(self, x: int, count: int) -> int:
+        """First opening of the `count`-th business day before the end day of `x`."""
+        tl = self.cover(x, x)
+        while tl.days_ordered:
+            u = tl.business_day_open(x, count)
+            if u is not None:
+                return self.check_horizon(x, u)
+            tl = self.extend_backward(tl, x, 1)
+        return self.check_horizon(x, self.walk_days(x, count, forward=False))
+
+    def walk_days(self, x: int, count: int, *, forward: bool) -> int:
+        """Count business days date by date (for shifts the day index cannot order)."""
+        local = self.out(x).date()
+        step = timedelta(days=1 if forward else -1)
+        limit = self.horizon // _DAY_US + 2
+        candidates = [local - timedelta(days=1), local] if forward else [local]
+        found: date | None = None
+        for day in candidates:
+            own = self.resolved_day(day)
+            if own and (max(b for _, b in own) > x if forward else own[0][0] < x):
+                found = day
+                break
+        day = local
+        remaining = count if found is not None else count + 1
+        if found is not None:
+            day = found
+        walked = 0
+        while remaining:
+            day += step
+            walked += 1
+            if walked > limit or not MIN_YEAR <= day.year <= MAX_YEAR:
+                raise HorizonError(
+                    f"counting business days from {self.out(x).isoformat()} runs past the "
+                    f"horizon of {timedelta(microseconds=self.horizon)} (raise `horizon`)"
+                )
+            if self.resolved_day(day):
+                remaining -= 1
+        own = self.resolved_day(day)
+        return max(b for _, b in own) if forward else own[0][0]
 
     def next_close(self, x: int) -> int:
         tl = self.cover(x, x)
