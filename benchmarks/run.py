@@ -3,6 +3,8 @@
 One run measures expectkit, businesstimedelta and pandas ``CustomBusinessHour``
 on the same workload, checks that they agree where their semantics coincide,
 times the compilation of a ten-year timeline and prints the goals as PASS/MISS.
+It then runs the vectorized ``expectkit.batch`` benchmark (``batch.py``) and appends
+its table and goals.
 
     python benchmarks/run.py [--quick] [--json PATH] [--seed N]
 
@@ -35,6 +37,9 @@ from _peers import (
     holiday_dates,
     whole_hours,
 )
+from batch import FULL as BATCH_FULL
+from batch import QUICK as BATCH_QUICK
+from batch import BatchSizes, report_batch, run_batch
 from expectkit import Holidays, Schedule
 
 TZ = "Europe/Berlin"
@@ -66,10 +71,27 @@ class Sizes:
     repeats: int
     peer_repeats: int
     compile_runs: int
+    batch: BatchSizes
 
 
-FULL = Sizes(n=20_000, peer_n=2_000, agreement_n=1_000, repeats=7, peer_repeats=5, compile_runs=9)
-QUICK = Sizes(n=2_000, peer_n=200, agreement_n=200, repeats=3, peer_repeats=3, compile_runs=3)
+FULL = Sizes(
+    n=20_000,
+    peer_n=2_000,
+    agreement_n=1_000,
+    repeats=7,
+    peer_repeats=5,
+    compile_runs=9,
+    batch=BATCH_FULL,
+)
+QUICK = Sizes(
+    n=2_000,
+    peer_n=200,
+    agreement_n=200,
+    repeats=3,
+    peer_repeats=3,
+    compile_runs=3,
+    batch=BATCH_QUICK,
+)
 
 
 @dataclass(frozen=True)
@@ -371,6 +393,7 @@ def run(sizes: Sizes, seed: int) -> dict[str, Any]:
     ]
     compiled = measure_compile(sizes.compile_runs)
     agreement = check_agreement(schedule, bdt, pdp, work, closed, sizes.agreement_n)
+    batch_results = run_batch(sizes.batch, seed)
 
     ours = {t.op: t.median_us for t in timings if t.library == EXPECTKIT}
     ratios = {f"{t.library} {t.op}": t.median_us / ours[t.op.split()[0]] for t in timings}
@@ -418,6 +441,7 @@ def run(sizes: Sizes, seed: int) -> dict[str, Any]:
         "compile": compiled,
         "agreement": [asdict(a) | {"rate": a.rate} for a in agreement],
         "goals": [asdict(g) | {"met": g.met} for g in goals],
+        "batch": batch_results,
     }
 
 
@@ -471,6 +495,7 @@ def report(results: dict[str, Any]) -> str:
     for g in results["goals"]:
         mark = "PASS" if g["met"] else "MISS"
         lines.append(f"  {mark}  {g['name']:<58} measured {g['measured']:.3g} {g['unit']}")
+    lines += ["", report_batch(results["batch"])]
     return "\n".join(lines)
 
 

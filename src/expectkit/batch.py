@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["add", "between", "is_open", "next_close", "next_open", "subtract"]
 
 _NAT = np.iinfo(np.int64).min
+_BLOCK = 1 << 17  # elements per block: ~1 MB per temporary array
 
 
 # ---------------------------------------------------------------------------
@@ -109,6 +110,13 @@ class _Shape:
         return pd.Series(result, index=self.like.index, name=self.like.name)
 
 
+def _kind(value: object) -> str:
+    """Name what a value is without printing a whole array."""
+    dtype = getattr(value, "dtype", None) or getattr(value, "type", None)
+    name = type(value).__name__
+    return f"{name} of {dtype}" if dtype is not None else f"{name} {value!r:.60}"
+
+
 def _module_of(value: object) -> str:
     return type(value).__module__.split(".", 1)[0]
 
@@ -119,7 +127,7 @@ def _instants(values: object, where: str) -> tuple[NDArray[np.int64], _Shape]:
     if isinstance(values, np.ndarray):
         if values.dtype.kind != "M":
             raise InputTypeError.for_value(values.dtype, where, "a datetime64 array")
-        return values.astype("datetime64[us]").view(np.int64), _Shape("numpy")
+        return values.astype("datetime64[us]", copy=False).view(np.int64), _Shape("numpy")
     if module == "pandas":
         import pandas as pd
 
@@ -150,10 +158,9 @@ def _instants(values: object, where: str) -> tuple[NDArray[np.int64], _Shape]:
             ints = pc.cast(pc.cast(values, pa.timestamp("us", tz="UTC")), pa.int64())
             us = ints.fill_null(_NAT).to_numpy(zero_copy_only=False).astype(np.int64)
             return us, _Shape("arrow")
-    raise InputTypeError.for_value(
-        type(values).__name__,
-        where,
-        "numpy datetime64, tz-aware pandas Series/DatetimeIndex or Arrow timestamps",
+    raise InputTypeError(
+        f"{where}: expected numpy datetime64, tz-aware pandas Series/DatetimeIndex or "
+        f"Arrow timestamps, got {_kind(values)}"
     )
 
 
@@ -180,7 +187,7 @@ def _durations(values: object, size: int, where: str) -> NDArray[np.int64]:
             ints = pc.cast(pc.cast(values, pa.duration("us")), pa.int64())
             values = ints.fill_null(_NAT).to_numpy(zero_copy_only=False).view("timedelta64[us]")
     if isinstance(values, np.ndarray) and values.dtype.kind == "m":
-        us = values.astype("timedelta64[us]").view(np.int64)
+        us = values.astype("timedelta64[us]", copy=False).view(np.int64)
         if us.shape == (1,):
             return np.full(size, us[0], dtype=np.int64)
         if us.shape != (size,):
@@ -188,8 +195,8 @@ def _durations(values: object, size: int, where: str) -> NDArray[np.int64]:
                 us.shape, where, f"one duration or {size} durations (the length of the instants)"
             )
         return us
-    raise InputTypeError.for_value(
-        type(values).__name__, where, "a timedelta or an array/Series of timedelta64"
+    raise InputTypeError(
+        f"{where}: expected a timedelta or an array/Series of timedelta64, got {_kind(values)}"
     )
 
 
@@ -199,6 +206,8 @@ def _durations(values: object, size: int, where: str) -> NDArray[np.int64]:
 
 
 def _position(tl: Timeline, x: NDArray[np.int64]) -> NDArray[np.int64]:
+    if not len(tl):  # no open time in the covered years
+        return np.zeros(x.shape, dtype=np.int64)
     starts, ends, cum, cumend = tl.arrays()
     i = tl.indexes()[0].search(x) - 1
     k = np.maximum(i, 0)
@@ -233,6 +242,8 @@ def _shift(engine: _Engine, x: NDArray[np.int64], d: NDArray[np.int64]) -> NDArr
             tl = engine.extend_backward(tl, int(x[k]), -int(p[k]))
             continue
         break
+    if not len(tl):  # nothing open and nothing to move: every duration is zero
+        return x.copy()
     starts, _, cum, _ = tl.arrays()
     _, forward, backward = tl.indexes()
     if d.min() >= 0:  # the usual case: no masks, no copies
@@ -293,6 +304,27 @@ def _next_close(engine: _Engine, x: NDArray[np.int64]) -> NDArray[np.int64]:
     return result
 
 
+def _blockwise(
+    fn: Callable[..., NDArray[Any]],
+    out: NDArray[Any],
+    valid: NDArray[np.bool_],
+    *arrays: NDArray[np.int64],
+) -> None:
+    """Set ``out[k] = fn(a[k], ...)`` where `valid`, one block at a time.
+
+    Blocks keep the temporaries of the searches to a few megabytes whatever the input
+    size; a block without missing values is passed as a view, without a copy.
+    """
+    n = len(out)
+    for i in range(0, n, _BLOCK):
+        j = min(i + _BLOCK, n)
+        ok = valid[i:j]
+        if ok.all():
+            out[i:j] = fn(*(a[i:j] for a in arrays))
+        elif ok.any():
+            out[i:j][ok] = fn(*(a[i:j][ok] for a in arrays))
+
+
 def _map(
     schedule: Schedule,
     instants: object,
@@ -301,10 +333,9 @@ def _map(
     if not isinstance(schedule, Schedule):
         raise InputTypeError.for_value(schedule, "schedule", "a Schedule")
     x, shape = _instants(instants, "instants")
-    valid = x != _NAT
+    engine = schedule._get_engine()
     out = np.full(x.shape, _NAT, dtype=np.int64)
-    if valid.any():
-        out[valid] = fn(schedule._get_engine(), x[valid])
+    _blockwise(lambda xb: fn(engine, xb), out, x != _NAT, x)
     return shape.instants(out, schedule.tz)
 
 
@@ -345,10 +376,9 @@ def add(schedule: Schedule, instants: Any, durations: Any) -> Any:
     d = _durations(durations, len(x), "durations")
     if not isinstance(schedule, Schedule):
         raise InputTypeError.for_value(schedule, "schedule", "a Schedule")
-    valid = (x != _NAT) & (d != _NAT)
+    engine = schedule._get_engine()
     out = np.full(x.shape, _NAT, dtype=np.int64)
-    if valid.any():
-        out[valid] = _shift(schedule._get_engine(), x[valid], d[valid])
+    _blockwise(lambda xb, db: _shift(engine, xb, db), out, (x != _NAT) & (d != _NAT), x, d)
     return shape.instants(out, schedule.tz)
 
 
@@ -387,13 +417,14 @@ def between(schedule: Schedule, starts: Any, ends: Any) -> Any:
     y, _ = _instants(ends, "ends")
     if x.shape != y.shape:
         raise InputTypeError.for_value(y.shape, "ends", f"{len(x)} instants, like starts")
-    valid = (x != _NAT) & (y != _NAT)
+    engine = schedule._get_engine()
+
+    def spans(xb: NDArray[np.int64], yb: NDArray[np.int64]) -> NDArray[np.int64]:
+        tl = engine.cover(int(min(xb.min(), yb.min())), int(max(xb.max(), yb.max())))
+        return _position(tl, yb) - _position(tl, xb)
+
     out = np.full(x.shape, _NAT, dtype=np.int64)
-    if valid.any():
-        xv, yv = x[valid], y[valid]
-        engine = schedule._get_engine()
-        tl = engine.cover(int(min(xv.min(), yv.min())), int(max(xv.max(), yv.max())))
-        out[valid] = _position(tl, yv) - _position(tl, xv)
+    _blockwise(spans, out, (x != _NAT) & (y != _NAT), x, y)
     return shape.durations(out)
 
 
@@ -411,11 +442,9 @@ def is_open(schedule: Schedule, instants: Any) -> Any:
         raise InputTypeError.for_value(schedule, "schedule", "a Schedule")
     x, shape = _instants(instants, "instants")
     missing = x == _NAT
+    engine = schedule._get_engine()
     flags = np.zeros(x.shape, dtype=bool)
-    if (~missing).any():
-        xv = x[~missing]
-        engine = schedule._get_engine()
-        _, _, flags[~missing] = _locate(engine, _cover(engine, xv), xv)
+    _blockwise(lambda xb: _locate(engine, _cover(engine, xb), xb)[2], flags, ~missing, x)
     return shape.flags(flags, missing)
 
 
