@@ -41,6 +41,7 @@ __all__ = [
     "durations",
     "holiday_calendars",
     "instants",
+    "long_overlaps",
     "render_span",
     "schedule_cases",
     "transitions",
@@ -260,10 +261,27 @@ def spans(draw: st.DrawFn, hot: tuple[int, ...] = ()) -> tuple[str, Span]:
     return text, (start, end)
 
 
+@st.composite
+def long_overlaps(draw: st.DrawFn, hot: tuple[int, ...] = ()) -> list[tuple[str, Span]]:
+    """Draw two overlapping intervals whose union lasts 24 hours or more.
+
+    Such a union cannot be written as one ``"HH:MM-HH:MM"``, so a model that merges
+    intervals only while they stay writable keeps both; their union must still
+    behave exactly like the merged hours.
+    """
+    first = draw(_minutes_in(0, 1438, hot))
+    second = draw(_minutes_in(first + 1, 1439, hot))
+    first_end = draw(_minutes_in(second, 1440, hot))
+    second_end = 1440 + draw(_minutes_in(first, second - 1, hot))
+    pair = [(first, first_end), (second, second_end)]
+    return [(render_span(p), p) for p in draw(st.permutations(pair))]
+
+
 def _day_lists(hot: tuple[int, ...]) -> st.SearchStrategy[list[tuple[str, Span]]]:
     return st.one_of(
         st.just([]),
         st.lists(spans(hot), min_size=1, max_size=3),
+        long_overlaps(hot),
     )
 
 

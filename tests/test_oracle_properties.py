@@ -483,6 +483,97 @@ class TestEveryZone:
         check_everything(data.draw(schedule_cases(zone=tz), label="case"), data)
 
 
+def parse_span(text: str) -> Span:
+    """Read ``"HH:MM-HH:MM"`` as an oracle span (an earlier end runs past midnight)."""
+    start_text, end_text = text.split("-")
+    start = int(start_text[:2]) * 60 + int(start_text[3:])
+    end = int(end_text[:2]) * 60 + int(end_text[3:])
+    return (start, end if end > start else end + 1440)
+
+
+# Schedules at the sharpest edges of the rules, each with the local date to look at.
+# The engine is compared with the oracle there, not with hand-computed values.
+KNOWN_EDGES: list[tuple[str, str, dict[str, list[str]], date]] = [
+    # why: 02:30 lies in the gap and resolves to 03:30 CEST; the second interval,
+    # which makes the union too long to write as one interval, must not move the
+    # opening (merged hours and separately written hours mean the same)
+    (
+        "gap start, long union",
+        "Europe/Berlin",
+        {"sun": ["02:30-24:00", "03:00-02:30"]},
+        date(2026, 3, 29),
+    ),
+    # why: the same with Tehran's midnight gap (1995-03-22 00:00 -> 01:00)
+    (
+        "midnight gap, long union",
+        "Asia/Tehran",
+        {"wed": ["00:30-24:00", "01:00-00:30"]},
+        date(1995, 3, 22),
+    ),
+    # why: disjoint wall intervals that overlap once the gap end is resolved
+    (
+        "overlap after resolving",
+        "Europe/Berlin",
+        {"sun": ["01:00-02:40", "03:00-04:00"]},
+        date(2026, 3, 29),
+    ),
+    # why: touching intervals too long to write as one; one stretch of open time
+    ("touching long union", "UTC", {"mon": ["00:00-17:00", "17:00-09:00"]}, date(2026, 11, 23)),
+    # why: 24:00 and 00:00 both fall in Sao Paulo's midnight gap
+    (
+        "midnight gap joins days",
+        "America/Sao_Paulo",
+        {"sat": ["22:00-24:00"], "sun": ["00:00-02:00"]},
+        date(2018, 11, 4),
+    ),
+    # why: Samoa skipped 2011-12-30; its hours land on the 31st's
+    ("skipped date", "Pacific/Apia", {"mon-sun": ["09:00-17:00"]}, date(2011, 12, 30)),
+    # why: a fold: 00:00-04:00 holds five real hours
+    ("fold", "Europe/Berlin", {"sun": ["00:00-04:00", "02:30-03:30"]}, date(2026, 10, 25)),
+    # why: a 30-minute DST change; 02:00-02:30 does not exist on 2026-10-04
+    (
+        "half-hour gap",
+        "Australia/Lord_Howe",
+        {"sun": ["02:00-02:30", "02:15-03:00"]},
+        date(2026, 10, 4),
+    ),
+]
+
+
+class TestKnownEdges:
+    @pytest.mark.parametrize(
+        ("tz", "hours", "day"), [edge[1:] for edge in KNOWN_EDGES], ids=[e[0] for e in KNOWN_EDGES]
+    )
+    def test_matches_oracle(self, tz: str, hours: dict[str, list[str]], day: date) -> None:
+        names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        per_day: dict[str, tuple[Span, ...]] = {}
+        for key, texts in hours.items():
+            first, _, last = key.partition("-")
+            days = names[names.index(first) : names.index(last or first) + 1]
+            per_day.update(dict.fromkeys(days, tuple(parse_span(text) for text in texts)))
+        o = oracle(tz, weekly=weekly(**per_day))
+        s = Schedule(tz=tz, weekly=hours)
+        zone = ZoneInfo(tz)
+        got_day, want_day = as_pairs(s.day_intervals(day), tz), o.day_intervals(day)
+        assert got_day == want_day, (
+            f"day_intervals({day}): engine {show_pairs(got_day, tz)}, "
+            f"oracle {show_pairs(want_day, tz)}"
+        )
+        lo = to_us(datetime(day.year, day.month, day.day, tzinfo=zone)) - 86_400_000_000
+        hi = lo + 3 * 86_400_000_000
+        want = o.open_intervals(lo, hi)
+        got = as_pairs(s.open_intervals(from_us(lo), from_us(hi)), tz)
+        assert got == want, f"engine {show_pairs(got, tz)}, oracle {show_pairs(want, tz)}"
+        points = sorted(
+            {p + step for pair in o.day_intervals(day) for p in pair for step in (-1, 0, 1)}
+        )
+        for point in points:
+            t = from_us(point, zone)
+            assert s.is_open(t) == o.is_open(point), f"is_open({show(point, tz)})"
+            same_instant(s.next_open(t), o.next_open(point), tz, f"next_open({show(point, tz)})")
+            same_instant(s.next_close(t), o.next_close(point), tz, f"next_close({show(point, tz)})")
+
+
 # ---------------------------------------------------------------------------
 # Algebraic laws of the engine
 # ---------------------------------------------------------------------------

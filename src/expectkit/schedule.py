@@ -815,9 +815,13 @@ class _Engine:
 
     def compute_day(self, day: date) -> tuple[tuple[int, int], ...]:
         """Resolve the day's own intervals to UTC µs, drop emptied ones and merge."""
+        # Merge on the wall clock first, without the model's one-string limit, so
+        # that hours written as one interval or as overlapping pieces mean the same
+        # (a piece starting in a DST gap must not pull the opening earlier).
+        spans, ends_m = merge_intervals(self.day_minutes(day))
         pairs = [
             (self.wall_to_us(day, start), self.wall_to_us(day, end))
-            for start, end in self.day_minutes(day)
+            for start, end in zip(spans, ends_m, strict=True)
         ]
         starts, ends = merge_intervals(pairs)
         return tuple(zip(starts, ends, strict=True))
