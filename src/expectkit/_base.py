@@ -8,6 +8,7 @@ subclass that names the field path and the bad value.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -83,6 +84,21 @@ class FrozenModel(BaseModel):
 
     def __delattr__(self, name: str) -> None:
         raise ImmutableError(f"{type(self).__name__}.{name}: cannot delete; the model is immutable")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Return the model itself, or with `update` a changed copy validated like a new one.
+
+        Models are immutable, so an unchanged copy is the same value; a changed one goes
+        through every validator (pydantic's own ``model_copy`` would skip them and keep
+        stale caches).
+
+        >>> from expectkit.schedule import Schedule
+        >>> Schedule.always("UTC").model_copy(update={"tz": "Asia/Tokyo"}).tz
+        'Asia/Tokyo'
+        """
+        if update:
+            return self.model_validate({**self.model_dump(), **update})
+        return self
 
     @classmethod
     def _convert(cls, exc: ValidationError) -> ExpectkitError:

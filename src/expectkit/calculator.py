@@ -255,6 +255,11 @@ class Commitment:
     def __getitem__(self, metric: Metric) -> MetricQuote:
         return self.metrics[metric]
 
+    def _repr_html_(self) -> str:
+        from expectkit._html import commitment_html
+
+        return commitment_html(self)
+
     def explain(self) -> str:
         """Return every metric's explanation, one block each.
 

@@ -445,17 +445,10 @@ class Schedule(FrozenModel):
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def model_copy(
-        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
-    ) -> Schedule:
-        """Copy the schedule; with `update`, the copy is validated like a new one.
+    def _repr_html_(self) -> str:
+        from expectkit._html import schedule_html
 
-        >>> Schedule.always("UTC").model_copy(update={"tz": "Asia/Tokyo"}).tz
-        'Asia/Tokyo'
-        """
-        if update:
-            return Schedule.model_validate({**self.model_dump(), **update})
-        return self
+        return schedule_html(self)
 
     @classmethod
     def always(cls, tz: str = "UTC") -> Schedule:
