@@ -616,7 +616,14 @@ class TestToPolicy:
         proposal = cal.to_policy(example_policy(), name="proposal")
         names = [rule.name for rule in proposal.rules]
         assert names[:5] == [f"calibrated-{c}" for c in cal.table["channel"]]
-        assert names[5:] == [rule.name for rule in example_policy().rules]
+        # Rules the channel rules cover entirely (social-complaint, chat, phone, social)
+        # could never match again and are gone; the priority rule and the default stay.
+        assert names[5:] == ["urgent", "email"]
+        assert proposal.lint(at=datetime(2026, 3, 30, tzinfo=UTC)) == []
+        # The first matching rule sets every metric: the other metrics come along.
+        base_chat = next(rule for rule in example_policy().rules if rule.name == "chat")
+        calibrated = proposal.rules[names.index("calibrated-chat")]
+        assert calibrated.resolution == base_chat.resolution
         chat = proposal.rules[names.index("calibrated-chat")].first_response
         assert chat is not None
         assert chat.buffer is not None

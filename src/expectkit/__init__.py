@@ -2,7 +2,7 @@
 
 Exact business time across zones, DST, holidays and overnight shifts; promise
 policies that turn into customer-facing due times with an internal target; and
-vectorized batch arithmetic.
+breach checks over ticket events; vectorized batch arithmetic.
 
 >>> from expectkit import Schedule
 >>> Schedule.always("UTC").tz
@@ -15,7 +15,24 @@ from expectkit import batch
 from expectkit.buffers import Buffer, Rounding
 from expectkit.calculator import Commitment, MetricQuote, Step, quote
 from expectkit.channels import Channel
+from expectkit.clock import (
+    AgentReply,
+    AttributesChanged,
+    Clock,
+    CustomerMessage,
+    EscalationPoint,
+    MetricStatus,
+    PriorityChanged,
+    ReplayReport,
+    RuleChange,
+    StatusChanged,
+    TicketCreated,
+    TicketReopened,
+    read_events,
+    write_events,
+)
 from expectkit.errors import (
+    EventError,
     ExpectkitError,
     ExpectkitWarning,
     HorizonError,
@@ -27,7 +44,7 @@ from expectkit.errors import (
     ScheduleError,
     WindowParseError,
 )
-from expectkit.policy import Finding, Match, Policy, Request, Rule, Target
+from expectkit.policy import Escalation, Finding, Match, Policy, Request, Rule, Target, Triggers
 from expectkit.presets import Preset, load_preset, preset_names
 from expectkit.schedule import Holidays, Schedule
 from expectkit.windows import Duration, Window
@@ -39,6 +56,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     # Errors
+    "EventError",
     "ExpectkitError",
     "ExpectkitWarning",
     "HorizonError",
@@ -61,6 +79,7 @@ __all__ = [
     "Channel",
     # Promises
     "Commitment",
+    "Escalation",
     "Finding",
     "Match",
     "MetricQuote",
@@ -69,7 +88,23 @@ __all__ = [
     "Rule",
     "Step",
     "Target",
+    "Triggers",
     "quote",
+    # Clock
+    "AgentReply",
+    "AttributesChanged",
+    "Clock",
+    "CustomerMessage",
+    "EscalationPoint",
+    "MetricStatus",
+    "PriorityChanged",
+    "ReplayReport",
+    "RuleChange",
+    "StatusChanged",
+    "TicketCreated",
+    "TicketReopened",
+    "read_events",
+    "write_events",
     # Presets
     "Preset",
     "load_preset",

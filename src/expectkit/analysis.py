@@ -69,7 +69,7 @@ from expectkit import batch
 from expectkit._html import frame_html
 from expectkit.buffers import Buffer, Rounding
 from expectkit.errors import InputTypeError, PolicyError
-from expectkit.policy import METRICS, Metric, Policy, Request, Rule, Target
+from expectkit.policy import METRICS, Match, Metric, Policy, Request, Rule, Target
 from expectkit.schedule import Schedule
 from expectkit.windows import BusinessDayMode, ClockName, Duration, Window
 
@@ -1701,12 +1701,14 @@ class Calibration:
     def to_policy(self, base: Policy, *, p: float | None = None, name: str | None = None) -> Policy:
         """Return `base` with one rule per calibrated group put in front of its rules.
 
-        Each new rule matches the group's ``channel``/``priority``/``segment`` values
-        (missing values match any) and promises the calibrated window for the metric,
-        with the buffer as its target, told with the rounding of the `base` rule the
-        group's requests match today (so a chat promise of minutes is not rounded to a
-        quarter hour if the chat rule says ``rounding: none``). Groups without a
-        promise keep `base`'s rules.
+        Each new rule is the `base` rule the group's requests match today, narrowed to
+        the group's ``channel``/``priority``/``segment`` values (missing values match
+        any), with the calibrated window as the metric's promise and the buffer as its
+        target, told with that rule's rounding (so a chat promise of minutes is not
+        rounded to a quarter hour if the chat rule says ``rounding: none``); its other
+        metrics stay as they were. `base` rules the new rules cover entirely are
+        dropped, since they could never match again. Groups without a promise keep
+        `base`'s rules.
 
         Args:
             base: The policy whose schedules, channels and rules are kept.
@@ -1753,14 +1755,30 @@ class Calibration:
             target: dict[str, Any] = {"promise": window.model_dump()}
             if self.buffer is not None:
                 target["buffer"] = self.buffer.model_dump(mode="json")
-            rounding = _rounding_today(base, match, self.metric)
-            if rounding is not None:
-                target["rounding"] = str(rounding)
-            rules.append({"name": f"calibrated-{label}", "match": match, self.metric: target})
-        # Specific matches first: a group with more given fields shadows fewer.
+            today = _rule_today(base, match)
+            current = getattr(today, self.metric) if today is not None else None
+            if current is not None and current.rounding is not None:
+                target["rounding"] = str(current.rounding)
+            # The group's rule today, narrowed to the group, keeps its other metrics:
+            # the first matching rule sets every metric, so a bare rule would drop them.
+            rule: dict[str, Any] = (
+                today.model_dump(mode="json", exclude_none=True) if today is not None else {}
+            )
+            rule.update({"name": f"calibrated-{label}", "match": match, self.metric: target})
+            rules.append(rule)
+        # The calibrated promise is for every request of its group, so its rule goes in
+        # front, most specific first; a base rule they cover entirely can never match
+        # again and is dropped.
         rules.sort(key=lambda r: -len(r["match"]))
         data = base.model_dump(mode="json", exclude_none=True)
-        data["rules"] = [*rules, *data["rules"]]
+        channels = frozenset(base.channels)
+        covering = [Match(**r["match"]) for r in rules]
+        kept = [
+            dumped
+            for old, dumped in zip(base.rules, data["rules"], strict=True)
+            if not any(match.covers(old.match, channels) for match in covering)
+        ]
+        data["rules"] = [*rules, *kept]
         data["name"] = name if name is not None else f"{base.name or 'policy'} (calibrated)"
         return Policy.model_validate(data)
 
@@ -1773,13 +1791,11 @@ class Calibration:
         )
 
 
-def _rounding_today(base: Policy, match: Mapping[str, str], metric: Metric) -> Rounding | None:
-    """Return the rounding of the `base` rule a group's requests match (ignoring dates)."""
+def _rule_today(base: Policy, match: Mapping[str, str]) -> Rule | None:
+    """Return the `base` rule a group's requests match (ignoring dates), if any."""
     if "channel" not in match:
         return None
-    rule = base.match(Request(**match))
-    target = getattr(rule, metric) if rule is not None else None
-    return target.rounding if target is not None else None
+    return base.match(Request(**match))
 
 
 def calibrate(

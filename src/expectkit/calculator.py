@@ -129,6 +129,8 @@ class MetricQuote:
         channel: The channel it was quoted as (after any offline fallback).
         clock: ``business`` or ``calendar``: what the promise counts.
         schedule: The hours the metric counts on (on the calendar clock, its zone).
+        promise: The told window as the policy writes it (None when a buffer derives
+            the promise from a target).
         direction: ``after`` or ``before`` the quoted instant.
         requested_at: The quoted instant.
         start: Where counting started (the next opening on the business clock).
@@ -166,6 +168,7 @@ class MetricQuote:
     channel: str
     clock: Literal["business", "calendar"]
     schedule: Schedule
+    promise: Window | None
     direction: Literal["after", "before"]
     requested_at: datetime
     start: datetime
@@ -578,6 +581,7 @@ def _quote_target(
         channel=channel.name,
         clock=clock,
         schedule=schedule,
+        promise=target.promise,
         direction="after",
         requested_at=at.astimezone(schedule.zone),
         start=start,
@@ -644,6 +648,7 @@ def _quote_lead_time(
         channel=channel.name,
         clock=clock,
         schedule=schedule,
+        promise=target.promise,
         direction="before",
         requested_at=event,
         start=event,

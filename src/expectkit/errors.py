@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "EventError",
     "ExpectkitError",
     "ExpectkitWarning",
     "HorizonError",
@@ -132,6 +133,31 @@ class PolicyError(ExpectkitError, ValueError):
     >>> issubclass(PolicyError, ValueError)
     True
     """
+
+
+class EventError(ExpectkitError, ValueError):
+    """A ticket event is invalid or out of place; the message names source, line and ticket.
+
+    Raised for an unknown event type, a bad field, an event before the ticket's
+    ``created`` event, a second ``created``, or a ticket the clock has no events for.
+
+    >>> str(EventError.at("events.jsonl", 3, "T1", "a second 'created' event"))
+    "events.jsonl, line 3, ticket 'T1': a second 'created' event"
+    """
+
+    @classmethod
+    def at(cls, source: str | None, line: int | None, ticket: object, problem: str) -> EventError:
+        """Build the error for `problem` found in `ticket`'s event on `line` of `source`.
+
+        >>> EventError.at(None, 7, None, "unknown event type 'x'").args[0]
+        "line 7: unknown event type 'x'"
+        """
+        parts = [source] if source else []
+        if line is not None:
+            parts.append(f"line {line}")
+        if ticket is not None:
+            parts.append(f"ticket {ticket!r}")
+        return cls(f"{', '.join(parts) or '<events>'}: {problem}")
 
 
 class ExpectkitWarning(UserWarning):

@@ -35,10 +35,23 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from functools import lru_cache
 from itertools import product
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, Protocol, Self, cast, get_args
+from types import MappingProxyType
+from typing import (
+    Annotated,
+    Any,
+    Final,
+    Literal,
+    NamedTuple,
+    Protocol,
+    Self,
+    cast,
+    get_args,
+)
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -61,9 +74,13 @@ from expectkit.schedule import Schedule
 from expectkit.windows import BusinessDayMode, ClockName, Duration, Window
 
 __all__ = [
+    "CLOCK_METRICS",
+    "DEFAULT_TRIGGERS",
     "MAX_POLICY_BYTES",
     "MAX_YAML_NODES",
     "METRICS",
+    "ClockMetric",
+    "Escalation",
     "Finding",
     "Match",
     "Metric",
@@ -72,6 +89,9 @@ __all__ = [
     "Request",
     "Rule",
     "Target",
+    "TicketStatus",
+    "Trigger",
+    "Triggers",
 ]
 
 Metric = Literal["first_response", "next_response", "resolution", "periodic_update", "follow_up"]
@@ -79,6 +99,50 @@ Metric = Literal["first_response", "next_response", "resolution", "periodic_upda
 
 METRICS: Final[tuple[Metric, ...]] = get_args(Metric)
 """Every metric name, in the order rules list them."""
+
+ClockMetric = Literal[
+    "first_response",
+    "next_response",
+    "resolution",
+    "periodic_update",
+    "follow_up",
+    "requester_wait",
+    "agent_work",
+]
+"""What the SLA clock tracks: the quoted metrics plus the two time budgets.
+
+``requester_wait`` (the time the customer waits, not counting ``pending``) and
+``agent_work`` (the time the ticket is workable, not counting ``pending`` or
+``on_hold``) are budgets accumulated over a ticket's life; :func:`quote` does not
+quote them, the clock does.
+"""
+
+CLOCK_METRICS: Final[tuple[ClockMetric, ...]] = get_args(ClockMetric)
+"""Every metric the clock tracks, in the order rules list them."""
+
+TicketStatus = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
+"""A ticket's status, as ticket events set it."""
+
+Trigger = Literal[
+    "created",
+    "customer_message",
+    "agent_reply",
+    "agent_note",
+    "reopened",
+    "new",
+    "open",
+    "pending",
+    "on_hold",
+    "solved",
+    "closed",
+]
+"""What starts or stops a metric: an event, or the ticket entering a status.
+
+``agent_reply`` is a public reply, ``agent_note`` an internal one; a status name
+fires when the ticket's status changes to it.
+"""
+
+_STATUSES: Final[frozenset[str]] = frozenset(get_args(TicketStatus))
 
 Direction = Literal["after", "before"]
 """Whether a promise falls ``after`` the quoted instant or is a lead time ``before`` it."""
@@ -178,6 +242,126 @@ def _in_period(start: datetime | None, end: datetime | None, at: datetime) -> bo
     return (start is None or start <= at) and (end is None or at < end)
 
 
+class Triggers(NamedTuple):
+    """What starts, stops and pauses one metric on the clock.
+
+    >>> DEFAULT_TRIGGERS["resolution"].pause_on
+    ('pending', 'on_hold')
+    """
+
+    start_on: tuple[Trigger, ...]
+    stop_on: tuple[Trigger, ...]
+    pause_on: tuple[TicketStatus, ...]
+
+
+DEFAULT_TRIGGERS: Final[Mapping[ClockMetric, Triggers]] = MappingProxyType(
+    {
+        "first_response": Triggers(("created",), ("agent_reply",), ()),
+        "next_response": Triggers(("customer_message",), ("agent_reply",), ()),
+        "resolution": Triggers(("created",), ("solved", "closed"), ("pending", "on_hold")),
+        "periodic_update": Triggers(("agent_reply",), ("solved", "closed"), ()),
+        "follow_up": Triggers(("solved",), ("agent_reply",), ()),
+        "requester_wait": Triggers(("created",), ("solved", "closed"), ("pending",)),
+        "agent_work": Triggers(("created",), ("solved", "closed"), ("pending", "on_hold")),
+    }
+)
+"""Each metric's start, stop and pause conditions unless its target overrides them.
+
+* ``first_response``: from ``created`` to the first public reply;
+* ``next_response``: from a customer message after a public reply to the next one;
+* ``resolution``, ``requester_wait``, ``agent_work``: from ``created`` while the
+  ticket is not solved or closed (a reopen resumes them), paused in the listed statuses;
+* ``periodic_update``: from each public reply to the next, until solved or closed;
+* ``follow_up``: from ``solved`` to the next public reply.
+
+>>> DEFAULT_TRIGGERS["follow_up"].start_on
+('solved',)
+"""
+
+_CUMULATIVE: Final[frozenset[str]] = frozenset({"resolution", "requester_wait", "agent_work"})
+
+_ESCALATION_AT: Final = re.compile(
+    r"(\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(target|promise)", re.IGNORECASE
+)
+_MAX_ESCALATION_PERCENT: Final = 1000
+
+
+class Escalation(FrozenModel):
+    """A named point on a metric's way to a deadline, for reminders and escalations.
+
+    ``at`` is a share of the time from the metric's start to its ``target`` or its
+    ``promise``, counted on the metric's clock: ``"50% target"``, ``"100% promise"``
+    (the breach instant), ``"150% promise"`` (after the breach). Like the deadlines,
+    a point moves later by the time the metric is paused. Shares run from above 0 %
+    to 1000 %; ``at`` is kept in the short form ``"<percent>% <target|promise>"``.
+
+    Raises:
+        PolicyError: ``at`` is not of that form or out of range.
+
+    >>> e = Escalation(name="remind", at="50 % of Target")
+    >>> e.at, e.fraction, e.of
+    ('50% target', Fraction(1, 2), 'target')
+
+    """
+
+    _error = PolicyError
+
+    name: str = Field(min_length=1)
+    at: str
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _normalize(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        found = _ESCALATION_AT.fullmatch(value.strip())
+        if found is None:
+            msg = f"at: {value!r} is not a share of a deadline; write e.g. '75% target'"
+            raise PolicyError(msg)
+        percent = Decimal(found.group(1))
+        if not 0 < percent <= _MAX_ESCALATION_PERCENT:
+            msg = f"at: {value!r}: the share must lie above 0% and at most 1000%"
+            raise PolicyError(msg)
+        shown = format(percent.normalize(), "f")
+        return f"{shown}% {found.group(2).lower()}"
+
+    @property
+    def fraction(self) -> Fraction:
+        """The share as an exact fraction (``"75% target"`` gives 3/4).
+
+        >>> Escalation(name="late", at="150% promise").fraction
+        Fraction(3, 2)
+        """
+        return Fraction(self.at.split("%")[0]) / 100
+
+    @property
+    def of(self) -> Literal["target", "promise"]:
+        """The deadline the share is of: ``target`` or ``promise``.
+
+        >>> Escalation(name="breach", at="100% promise").of
+        'promise'
+        """
+        return "promise" if self.at.endswith("promise") else "target"
+
+
+def _unique(value: object) -> object:
+    value = _one_or_many(value)
+    if isinstance(value, list | tuple):
+        return tuple(dict.fromkeys(value))
+    return value
+
+
+TriggerList = Annotated[
+    tuple[Trigger, ...],
+    BeforeValidator(_unique, json_schema_input_type=Trigger | list[Trigger]),
+    Field(min_length=1),
+]
+StatusList = Annotated[
+    tuple[TicketStatus, ...],
+    BeforeValidator(_unique, json_schema_input_type=TicketStatus | list[TicketStatus]),
+]
+
+
 # -- models -----------------------------------------------------------------
 
 
@@ -194,6 +378,13 @@ class Target(FrozenModel):
     ahead of an event): the promise is then the latest moment to send, told exactly
     (rounding applies to promises after the instant only).
 
+    The SLA clock reads five more settings, all optional: ``start_on``, ``stop_on``
+    and ``pause_on`` replace the metric's :data:`DEFAULT_TRIGGERS`; ``warn`` is the
+    share of the time to the target after which a running metric is ``at_risk``
+    (default: the clock's); ``escalations`` lists named points such as
+    ``{name: remind, at: "50% target"}`` (default: one point ``warn`` at the warn
+    share of the target).
+
     Args:
         clock: Default clock for the window strings, and a check on them.
         schedule: Name of a policy schedule that overrides the channel's.
@@ -203,10 +394,15 @@ class Target(FrozenModel):
         rounding: How told times are rounded outward; None uses the policy's.
         day_mode: ``end_of_day`` (default) or ``same_time`` for business days.
         direction: ``after`` (default) the quoted instant, or ``before`` it.
+        start_on: Triggers starting the metric (one name or a list).
+        stop_on: Triggers stopping it.
+        pause_on: Statuses pausing it (an empty list: nothing pauses it).
+        warn: Share of the target's time, above 0 and at most 1, that makes it at risk.
+        escalations: Named points on the way to the deadlines (unique names).
 
     Raises:
         PolicyError: On a bad window, a clock conflict or a combination that leaves
-            the promise undefined.
+            the promise undefined, an unknown trigger or status, a bad share.
 
     >>> Target(promise="1-3 business days", target="1 business day").promise.clock
     'business'
@@ -225,6 +421,68 @@ class Target(FrozenModel):
     rounding: Rounding | None = None
     day_mode: BusinessDayMode = "end_of_day"
     direction: Direction = "after"
+    start_on: TriggerList | None = None
+    stop_on: TriggerList | None = None
+    pause_on: StatusList | None = None
+    warn: float | None = Field(default=None, gt=0, le=1)
+    escalations: tuple[Escalation, ...] | None = None
+
+    @field_validator("escalations", mode="after")
+    @classmethod
+    def _unique_names(cls, value: tuple[Escalation, ...] | None) -> tuple[Escalation, ...] | None:
+        if value is not None:
+            names = [e.name for e in value]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                msg = f"escalations: the name {twice[0]!r} is used twice; give each point once"
+                raise PolicyError(msg)
+        return value
+
+    def triggers(self, metric: ClockMetric) -> Triggers:
+        """Return what starts, stops and pauses `metric`: the overrides, else its defaults.
+
+        >>> Target(promise="1 week", stop_on="closed").triggers("resolution")
+        Triggers(start_on=('created',), stop_on=('closed',), pause_on=('pending', 'on_hold'))
+        """
+        default = DEFAULT_TRIGGERS[metric]
+        return Triggers(
+            self.start_on if self.start_on is not None else default.start_on,
+            self.stop_on if self.stop_on is not None else default.stop_on,
+            self.pause_on if self.pause_on is not None else default.pause_on,
+        )
+
+    def check_triggers(self, metric: ClockMetric) -> None:
+        """Check that the triggers make sense for `metric`.
+
+        A metric may not start and stop on the same trigger nor pause in a status
+        that stops it; ``resolution``, ``requester_wait`` and ``agent_work`` stop
+        while the ticket is in a status, so their ``stop_on`` lists statuses only.
+
+        Raises:
+            PolicyError: Naming the metric and the setting.
+
+        >>> Target(promise="1 week", stop_on="agent_reply").check_triggers("resolution")
+        Traceback (most recent call last):
+        expectkit.errors.PolicyError: resolution.stop_on: ...
+
+        """
+        start_on, stop_on, pause_on = self.triggers(metric)
+        if metric in _CUMULATIVE:
+            events = [t for t in stop_on if t not in _STATUSES]
+            if events:
+                msg = (
+                    f"{metric}.stop_on: {events[0]!r} is not a status; {metric} stops while "
+                    "the ticket is in one of the listed statuses (e.g. solved, closed)"
+                )
+                raise PolicyError(msg)
+        both = [t for t in start_on if t in stop_on]
+        if both:
+            msg = f"{metric}.stop_on: {both[0]!r} also starts the metric; give it once"
+            raise PolicyError(msg)
+        stopping = [s for s in pause_on if s in stop_on]
+        if stopping:
+            msg = f"{metric}.pause_on: {stopping[0]!r} also stops the metric; give it once"
+            raise PolicyError(msg)
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:
@@ -315,18 +573,7 @@ class Match(FrozenModel):
         >>> Match(priority=["high", "urgent"]).matches(Request(channel="x", priority="urgent"))
         True
         """
-        if self.channel is not None and request.channel not in self.channel:
-            return False
-        if self.priority is not None and request.priority not in self.priority:
-            return False
-        if self.segment is not None and request.segment not in self.segment:
-            return False
-        if self.tags and not set(self.tags).issubset(request.tags):
-            return False
-        for key, values in self.attributes.items():
-            if key not in request.attributes or request.attributes[key] not in values:
-                return False
-        return True
+        return _Matcher.of(self).matches(request, None)
 
     def covers(self, other: Match, channels: frozenset[str] = frozenset()) -> bool:
         """Return whether every request `other` matches is also matched by this match.
@@ -382,6 +629,8 @@ class Rule(FrozenModel):
     resolution: Target | None = None
     periodic_update: Target | None = None
     follow_up: Target | None = None
+    requester_wait: Target | None = None
+    agent_work: Target | None = None
     effective_from: datetime | None = None
     effective_until: datetime | None = None
 
@@ -389,6 +638,27 @@ class Rule(FrozenModel):
     def _check_period(self) -> Self:
         _check_period(self.effective_from, self.effective_until, f"rule {self.name!r}")
         return self
+
+    @model_validator(mode="after")
+    def _check_triggers(self) -> Self:
+        for metric, target in self.clock_metrics():
+            target.check_triggers(metric)
+        return self
+
+    def clock_metrics(self) -> tuple[tuple[ClockMetric, Target], ...]:
+        """Return the ``(metric, target)`` pairs the clock tracks, in metric order.
+
+        These are :meth:`metrics` plus ``requester_wait`` and ``agent_work``.
+
+        >>> Rule(name="r", agent_work={"promise": "2 business days"}).clock_metrics()[0][0]
+        'agent_work'
+        """
+        pairs: list[tuple[ClockMetric, Target]] = []
+        for metric in CLOCK_METRICS:
+            target = getattr(self, metric)
+            if target is not None:
+                pairs.append((metric, target))
+        return tuple(pairs)
 
     def metrics(self) -> tuple[tuple[Metric, Target], ...]:
         """Return the ``(metric, target)`` pairs the rule sets, in metric order.
@@ -503,7 +773,7 @@ def _reference(message: str, loc: Loc) -> PydanticCustomError:
 class _Matcher:
     """One rule's match criteria as sets, for matching without model attribute lookups."""
 
-    rule: Rule
+    rule: Rule | None
     start: datetime | None
     end: datetime | None
     channel: frozenset[str] | None
@@ -513,16 +783,14 @@ class _Matcher:
     attributes: tuple[tuple[str, tuple[Scalar, ...]], ...]
 
     @classmethod
-    def of(cls, rule: Rule) -> _Matcher:
-        match = rule.match
-
+    def of(cls, match: Match, rule: Rule | None = None) -> _Matcher:
         def names(value: tuple[str, ...] | None) -> frozenset[str] | None:
             return None if value is None else frozenset(value)
 
         return cls(
             rule,
-            rule.effective_from,
-            rule.effective_until,
+            rule.effective_from if rule is not None else None,
+            rule.effective_until if rule is not None else None,
             names(match.channel),
             names(match.priority),
             names(match.segment),
@@ -684,7 +952,7 @@ class Policy(FrozenModel):
                             _unknown("channel", channel_name, self.channels),
                             ("rules", index, "match", "channel"),
                         )
-            for metric, target in rule.metrics():
+            for metric, target in rule.clock_metrics():
                 if target.schedule is not None and target.schedule not in schedules:
                     raise _reference(
                         _unknown("schedule", target.schedule, schedules),
@@ -715,7 +983,9 @@ class Policy(FrozenModel):
                 if self.default_schedule is not None
                 else Schedule.always("UTC")
             )
-            compiled = _Compiled(tuple(_Matcher.of(rule) for rule in self.rules), resolved)
+            compiled = _Compiled(
+                tuple(_Matcher.of(rule.match, rule) for rule in self.rules), resolved
+            )
             self._compiled = compiled
         return cast("_Compiled", compiled)
 
@@ -780,6 +1050,11 @@ class Policy(FrozenModel):
         return None
 
     # -- files ------------------------------------------------------------
+
+    def _repr_html_(self) -> str:
+        from expectkit._html import policy_html
+
+        return policy_html(self)
 
     @classmethod
     def load(
