@@ -31,7 +31,7 @@ array(['2026-11-23T09:30:00.000000', '2026-11-23T10:00:00.000000',
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -42,11 +42,13 @@ from expectkit.errors import InputTypeError, NaiveDatetimeError
 from expectkit.schedule import Schedule, _duration_us
 
 if TYPE_CHECKING:
+    import pandas as pd
     from numpy.typing import NDArray
 
+    from expectkit.policy import Metric, Policy
     from expectkit.schedule import _Engine
 
-__all__ = ["add", "between", "is_open", "next_close", "next_open", "subtract"]
+__all__ = ["add", "between", "is_open", "next_close", "next_open", "quote_frame", "subtract"]
 
 _NAT = np.iinfo(np.int64).min
 _BLOCK = 1 << 17  # elements per block: ~1 MB per temporary array
@@ -469,3 +471,105 @@ def next_close(schedule: Schedule, instants: Any) -> Any:
     array(['2026-11-24T17:00:00.000000'], dtype='datetime64[us]')
     """
     return _map(schedule, instants, _next_close)
+
+
+def quote_frame(
+    policy: Policy | Sequence[Policy],
+    requests: pd.DataFrame,
+    *,
+    at: str = "created_at",
+    metrics: Iterable[Metric] | None = None,
+) -> pd.DataFrame:
+    """Quote every request of a frame, like :func:`~expectkit.quote` row by row, vectorized.
+
+    Rows are routed as :func:`~expectkit.quote` routes one request — the policy version
+    in force at the row's instant, a closed live channel's ``offline`` fallback, the
+    first rule in force that matches — once per distinct request, then grouped by
+    (version, rule, quoted channel), so each group and metric is one vectorized call.
+    Every value equals the scalar quote's.
+
+    Columns read: ``channel`` and the instant column `at` (tz-aware) are required;
+    ``priority``, ``segment``, ``tags`` (a list or tuple per row, or a comma-separated
+    string) and ``attributes`` (a dict per row) are read when present and a rule
+    matches on them.
+
+    Columns written, on the index of `requests`: ``matched`` (a rule quoted the row),
+    ``quoted_channel`` (after the offline fallback; None for a missing or unknown
+    channel or no policy version in force) and per metric ``{metric}_rule``,
+    ``{metric}_promised_low`` (early end of the told window), ``{metric}_promised_at``
+    (told, rounded outward), ``{metric}_exact_promised_at`` and ``{metric}_target_at``.
+    A row whose rule does not set a metric, and every unmatched row, has None and
+    ``NaT`` there; where :func:`~expectkit.quote` raises (no version in force, unknown
+    channel, no matching rule, ``NaT`` instant) the row is unmatched instead.
+
+    All instant columns share one zone, decided by the policy and never by the rows:
+    the zone of the policy's schedules when they all share one, else UTC (so the
+    frame's dtypes are the same for every chunk of a larger table).
+
+    Args:
+        policy: A policy, or several versions of one (the one in force at each row's
+            instant is used).
+        requests: The requests, one per row.
+        at: Name of the column with each request's aware instant.
+        metrics: Only these metrics; default every metric a rule of `policy` sets.
+
+    Returns:
+        A new DataFrame with the columns above.
+
+    Raises:
+        PolicyError: `requests` has no ``channel`` or `at` column.
+        NaiveDatetimeError: The `at` column has no time zone.
+        InputTypeError: `policy`, `requests` or `metrics` is not of the accepted kinds.
+        HorizonError: A schedule has no open time within its horizon.
+
+    >>> import pandas as pd
+    >>> from expectkit import Policy
+    >>> policy = Policy.loads('''
+    ... schedules: {berlin: {tz: Europe/Berlin, weekly: {mon-fri: ["09:00-17:00"]}}}
+    ... channels:
+    ...   email: {kind: email, mode: async, schedule: berlin}
+    ...   chat: {kind: chat, mode: live, schedule: berlin, offline: email}
+    ... rules:
+    ...   - {name: chat, match: {channel: chat}, first_response: {promise: "30 seconds"}}
+    ...   - {name: email, first_response: {promise: "1-3 business days"}}
+    ... ''')
+    >>> requests = pd.DataFrame({
+    ...     "channel": ["email", "chat", "chat"],
+    ...     "created_at": pd.to_datetime(["2026-11-20 16:30", "2026-11-20 16:30",
+    ...                                   "2026-11-20 18:00"]).tz_localize("Europe/Berlin"),
+    ... })
+    >>> quotes = quote_frame(policy, requests)
+    >>> quotes[["quoted_channel", "first_response_rule"]].values.tolist()
+    [['email', 'email'], ['chat', 'chat'], ['email', 'email']]
+    >>> [str(t) for t in quotes["first_response_promised_at"]]
+    ['2026-11-25 17:00:00+01:00', '2026-11-20 16:30:30+01:00', '2026-11-26 17:00:00+01:00']
+
+    """
+    from expectkit.policy import METRICS, Policy
+
+    policies = [policy] if isinstance(policy, Policy) else policy
+    if (
+        isinstance(policies, str | bytes)
+        or not isinstance(policies, Sequence)
+        or not policies
+        or not all(isinstance(p, Policy) for p in policies)
+    ):
+        raise InputTypeError.for_value(policy, "policy", "a Policy or a sequence of Policy")
+    if _module_of(requests) != "pandas":  # pandas is imported only when a frame comes
+        raise InputTypeError.for_value(type(requests).__name__, "requests", "a pandas DataFrame")
+    import pandas as pd
+
+    if not isinstance(requests, pd.DataFrame):
+        raise InputTypeError.for_value(type(requests).__name__, "requests", "a pandas DataFrame")
+    from expectkit import _vectorquote
+
+    if metrics is None:
+        rules = [r for p in policies for r in p.rules]
+        chosen = [m for m in METRICS if any(getattr(r, m) is not None for r in rules)]
+    else:
+        wanted = [metrics] if isinstance(metrics, str) else list(metrics)
+        for name in wanted:
+            if name not in METRICS:
+                raise InputTypeError.for_value(name, "metrics", f"one of {', '.join(METRICS)}")
+        chosen = [m for m in METRICS if m in wanted]
+    return _vectorquote._quote_frame(policies, requests, at, chosen)

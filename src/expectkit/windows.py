@@ -888,10 +888,11 @@ class Window(FrozenModel):
 
         """
         if self.clock == "business" and self.unit == "days":
-            # Both ends walk the same dates: read each date's hours once.
+            # Both ends of a same_time window walk the same dates: read each date once.
+            # (end_of_day is answered by the engine's day index and needs no walk.)
             t = _utc(start, "start")
             mode = _check_mode(day_mode)
-            days = _Days(schedule, t)
+            days = _Days(schedule, t) if mode == "same_time" else None
             low, high = (
                 _business_days(t, schedule, end.amount, mode, 1, days).astimezone(schedule.zone)
                 for end in (self.low, self.high)
