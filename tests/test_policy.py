@@ -958,3 +958,43 @@ class TestLint:
         finding = Finding("shadowed-rule", "rules[1]", "never applies")
         assert str(finding) == "rules[1]: shadowed-rule: never applies"
         assert finding.severity == "warning"
+
+
+@pytest.mark.parametrize(
+    ("promise", "target"),
+    [
+        ("1 day", "2 days"),  # same clock and unit
+        ("4 hours", "1-5 hours"),  # the range's upper end binds
+        ("1 week", "8 days"),  # weeks and days compare exactly
+    ],
+)
+def test_target_provably_longer_than_promise_is_refused(promise: str, target: str) -> None:
+    with pytest.raises(PolicyError, match="longer than promise"):
+        Target(promise=promise, target=target)
+
+
+def test_target_that_only_the_date_can_compare_is_accepted() -> None:
+    # Business days against business hours: which is later depends on the start.
+    target = Target(promise="8 business hours", target="1 business day")
+    assert target.target is not None
+
+
+def test_json_schema_descriptions_are_prose_for_editors() -> None:
+    descriptions: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("description"), str):
+                descriptions.append(node["description"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(Policy.json_schema())
+    assert descriptions
+    for text in descriptions:
+        assert ">>>" not in text
+        assert "Args:" not in text
+        assert ":class:" not in text

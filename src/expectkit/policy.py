@@ -67,7 +67,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from expectkit._base import FrozenModel
-from expectkit.buffers import Buffer, Rounding
+from expectkit.buffers import Buffer, Rounding, _provably_longer
 from expectkit.channels import Channel
 from expectkit.errors import ExpectkitError, HorizonError, PolicyError
 from expectkit.schedule import Schedule
@@ -494,6 +494,15 @@ class Target(FrozenModel):
             raise PolicyError(msg)
         if self.promise is None and self.buffer is None:
             msg = "a 'target' without a 'promise' needs a 'buffer' to derive the promise"
+            raise PolicyError(msg)
+        if (
+            self.promise is not None
+            and self.target is not None
+            and _provably_longer(self.target.high, self.promise.high)
+        ):
+            # Same rule as an explicit Buffer; where only the date decides (business
+            # days against hours), quote() caps the target and lint() reports it.
+            msg = f"target {str(self.target)!r} is longer than promise {str(self.promise)!r}"
             raise PolicyError(msg)
         if self.buffer is not None and self.buffer.kind == "explicit":
             msg = "write the explicit pair as 'promise' and 'target' on the metric, not a buffer"
@@ -1188,6 +1197,7 @@ class Policy(FrozenModel):
         (['rules'], False)
         """
         schema = cls.model_json_schema(mode="validation")
+        _summarize_descriptions(schema)
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         return schema
 
@@ -1351,6 +1361,32 @@ class Policy(FrozenModel):
 @lru_cache(maxsize=1024)
 def _undeclared_channel(name: str) -> Channel:
     return Channel(kind="custom", name=name)
+
+
+_ROLE = re.compile(r":(?:class|meth|func|data|attr):`~?(?:[\w.]+\.)?([\w]+)`")
+
+
+def _summarize_descriptions(node: object) -> None:
+    """Cut docstring descriptions to their prose (editors show them as tooltips).
+
+    Models take their class docstring as the schema description; keep the paragraphs
+    before ``Args:``/``Raises:`` and the examples, with Sphinx roles as plain names.
+    """
+    if isinstance(node, dict):
+        text = node.get("description")
+        if isinstance(text, str):
+            kept: list[str] = []
+            for paragraph in text.split("\n\n"):
+                head = paragraph.lstrip()
+                if head.startswith((">>>", "Args:", "Raises:", "Returns:", "Attributes:")):
+                    break
+                kept.append(" ".join(line.strip() for line in paragraph.splitlines()))
+            node["description"] = _ROLE.sub(r"\1", "\n\n".join(kept).replace("``", "`"))
+        for value in node.values():
+            _summarize_descriptions(value)
+    elif isinstance(node, list):
+        for value in node:
+            _summarize_descriptions(value)
 
 
 def _period_covers(earlier: Rule, later: Rule) -> bool:
