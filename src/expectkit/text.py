@@ -49,6 +49,8 @@ from types import MappingProxyType
 from typing import Any, Final, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import holidays as holidays_pkg
+
 try:
     from babel import Locale, UnknownLocaleError
     from babel.core import get_global
@@ -704,6 +706,13 @@ def window_text(
     return book.counted(unit, window.low.amount, window.high.amount, table=table)
 
 
+def _subdivision_name(country: str, subdiv: str) -> str:
+    """Name a holiday subdivision as the `holidays` package does ("BE" -> "Berlin")."""
+    aliases = getattr(holidays_pkg.country_holidays(country), "subdivisions_aliases", {})
+    names = [name for name, code in aliases.items() if code == subdiv]
+    return names[0] if names else subdiv
+
+
 def _promise_window(quote: MetricQuote) -> Window | None:
     """Return the told window as the policy wrote it, if the promise came from one."""
     return quote.promise
@@ -1192,7 +1201,8 @@ def _rows(
                 schedule.holidays.country, schedule.holidays.country
             )
             if schedule.holidays.subdiv:
-                country = book.template("formats", "list").join((country, schedule.holidays.subdiv))
+                region = _subdivision_name(schedule.holidays.country, schedule.holidays.subdiv)
+                country = book.template("formats", "list").join((country, region))
             notes.append(book.fill("page", "holidays", country=country))
         rows.append(
             _Row(
