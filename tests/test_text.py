@@ -32,33 +32,12 @@ from expectkit.text import (
     promise_text,
     window_text,
 )
+from test_policy import DESIGN_POLICY
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REGENERATE = os.environ.get("EXPECTKIT_REGEN_GOLDEN") == "1"
 BERLIN = ZoneInfo("Europe/Berlin")
 
-# The design's policy (docs: DESIGN.md, "Policy file (sketch)").
-DESIGN_POLICY = """
-schedules:
-  berlin: {tz: Europe/Berlin, weekly: {mon-fri: ["09:00-17:00"]}, holidays: {country: DE, subdiv: BE}}
-channels:
-  email:  {kind: email,  mode: async, schedule: berlin}
-  chat:   {kind: chat,   mode: live,  schedule: berlin, offline: email}
-  social: {kind: social, mode: async, schedule: berlin}
-rounding: 15min
-rules:
-  - name: social-complaint
-    match: {channel: social, tags: [complaint]}
-    first_response: {promise: "3-5 hours"}
-  - name: email
-    match: {channel: email}
-    first_response: {promise: "1-3 business days", target: "1 business day"}
-  - name: chat
-    match: {channel: chat}
-    first_response: {promise: "30 seconds", clock: business, rounding: none}
-  - name: default
-    first_response: {promise: "2 business days", buffer: {ratio: 0.5}}
-"""  # noqa: E501 -- the design's policy, verbatim
 
 # A customer in a zone that suits each locale.
 CUSTOMER_TZ = {
