@@ -29,6 +29,7 @@ Exit codes:
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -211,7 +212,12 @@ LocaleOpt = Annotated[
 
 def _console() -> Console:
     # Sentences and explanations are not wrapped: a terminal wraps them better than we can.
-    return Console(highlight=False, soft_wrap=True, emoji=False)
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        # Piped into a file or a pager: Rich would assume 80 columns and break table
+        # cells mid-word; give tables the room a wide terminal would.
+        console.width = 120
+    return console
 
 
 def _stderr_console() -> Console:
