@@ -982,22 +982,13 @@ def _sample(
     )
 
 
-def _met(sample: _Sample, window: Window, day_mode: BusinessDayMode) -> NDArray[np.bool_]:
-    """Whether each answered row came by the window's upper end (direct due instants)."""
-    met = np.zeros(len(sample.start), dtype=bool)
-    for k, schedule in enumerate(sample.schedules):
-        rows = np.flatnonzero(sample.schedule_of == k)
-        if not len(rows):
-            continue
-        start = _counting_start(window.clock, sample.start[rows], schedule)
-        due = _apply(window.high, start, schedule, day_mode)
-        met[rows] = sample.stop[rows] <= due
-    return met
-
-
-def _target_met(
-    sample: _Sample, window: Window, buffer: Buffer, day_mode: BusinessDayMode
+def _met(
+    sample: _Sample, window: Window, day_mode: BusinessDayMode, buffer: Buffer | None = None
 ) -> NDArray[np.bool_]:
+    """Tell whether each answered row came by the window's due instant.
+
+    With a `buffer`, by the target it derives from that due instant instead.
+    """
     met = np.zeros(len(sample.start), dtype=bool)
     for k, schedule in enumerate(sample.schedules):
         rows = np.flatnonzero(sample.schedule_of == k)
@@ -1005,8 +996,9 @@ def _target_met(
             continue
         start = _counting_start(window.clock, sample.start[rows], schedule)
         due = _apply(window.high, start, schedule, day_mode)
-        aim = _buffer_target(buffer, start, due, schedule, window.clock)
-        met[rows] = sample.stop[rows] <= aim
+        if buffer is not None:
+            due = _buffer_target(buffer, start, due, schedule, window.clock)
+        met[rows] = sample.stop[rows] <= due
     return met
 
 
@@ -1391,7 +1383,7 @@ def _fill_targets(
         wanted = np.zeros(groups, dtype=bool)
         wanted[group_of_row[chosen]] = True
         rows = np.flatnonzero(wanted[sample.group])
-        hit = _target_met(sample.subset(rows), windows[texts.index(text)], buffer, "end_of_day")
+        hit = _met(sample.subset(rows), windows[texts.index(text)], "end_of_day", buffer)
         counts = np.bincount(sample.group[rows][hit], minlength=groups)
         for i in chosen:
             g = group_of_row[i]
@@ -1458,7 +1450,7 @@ def promise_share(
             )
         chosen = _as_buffer(buffer, window.clock)
         if chosen is not None:
-            hit = _target_met(sample, window, chosen, day_mode)
+            hit = _met(sample, window, day_mode, chosen)
             aimed = np.bincount(sample.group[hit], minlength=groups)
             frame["target_met"] = np.where(
                 sample.tickets > 0, aimed / np.maximum(sample.tickets, 1), np.nan

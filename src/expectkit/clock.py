@@ -54,7 +54,7 @@ from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Annotated, Any, Final, Literal, NamedTuple, TypeAlias, cast, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AwareDatetime,
@@ -84,6 +84,7 @@ from expectkit.policy import (
     Scalar,
     Target,
     TicketStatus,
+    _customer_zone,
 )
 from expectkit.schedule import Schedule
 
@@ -193,16 +194,10 @@ class TicketCreated(_EventBase):
     attributes: dict[str, Scalar] = Field(default_factory=dict)
     customer_tz: str | None = None
 
-    @field_validator("customer_tz", mode="after")
+    @field_validator("customer_tz", mode="before")
     @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                msg = f"customer_tz: {value!r} is not an IANA time zone such as 'Europe/Oslo'"
-                raise EventError(msg) from exc
-        return value
+    def _zone(cls, value: object) -> object:
+        return _customer_zone(value, EventError)
 
     def request(self) -> Request:
         """Return the request this ticket is quoted as.

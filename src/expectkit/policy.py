@@ -49,6 +49,7 @@ from typing import (
     NamedTuple,
     Protocol,
     Self,
+    TypeVar,
     cast,
     get_args,
 )
@@ -143,6 +144,8 @@ fires when the ticket's status changes to it.
 """
 
 _STATUSES: Final[frozenset[str]] = frozenset(get_args(TicketStatus))
+
+_M = TypeVar("_M", bound=str)
 
 Direction = Literal["after", "before"]
 """Whether a promise falls ``after`` the quoted instant or is a lead time ``before`` it."""
@@ -662,12 +665,7 @@ class Rule(FrozenModel):
         >>> Rule(name="r", agent_work={"promise": "2 business days"}).clock_metrics()[0][0]
         'agent_work'
         """
-        pairs: list[tuple[ClockMetric, Target]] = []
-        for metric in CLOCK_METRICS:
-            target = getattr(self, metric)
-            if target is not None:
-                pairs.append((metric, target))
-        return tuple(pairs)
+        return self._targets(CLOCK_METRICS)
 
     def metrics(self) -> tuple[tuple[Metric, Target], ...]:
         """Return the ``(metric, target)`` pairs the rule sets, in metric order.
@@ -675,12 +673,11 @@ class Rule(FrozenModel):
         >>> Rule(name="r", resolution={"promise": "1 week"}).metrics()[0][0]
         'resolution'
         """
-        pairs: list[tuple[Metric, Target]] = []
-        for metric in METRICS:
-            target = getattr(self, metric)
-            if target is not None:
-                pairs.append((metric, target))
-        return tuple(pairs)
+        return self._targets(METRICS)
+
+    def _targets(self, names: tuple[_M, ...]) -> tuple[tuple[_M, Target], ...]:
+        pairs = ((name, getattr(self, name)) for name in names)
+        return tuple((name, target) for name, target in pairs if target is not None)
 
     def in_force(self, at: datetime) -> bool:
         """Return whether the rule is in force at the aware instant `at`.
@@ -691,6 +688,19 @@ class Rule(FrozenModel):
         False
         """
         return _in_period(self.effective_from, self.effective_until, at)
+
+
+def _customer_zone(value: object, error: type[ExpectkitError]) -> object:
+    """Check a ``customer_tz`` value (a ZoneInfo becomes its key), raising `error`."""
+    if isinstance(value, ZoneInfo):
+        return value.key
+    if isinstance(value, str):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            msg = f"customer_tz: {value!r} is not an IANA time zone such as 'Europe/Oslo'"
+            raise error(msg) from exc
+    return value
 
 
 class Request(FrozenModel):
@@ -720,15 +730,7 @@ class Request(FrozenModel):
     @field_validator("customer_tz", mode="before")
     @classmethod
     def _check_zone(cls, value: object) -> object:
-        if isinstance(value, ZoneInfo):
-            return value.key
-        if isinstance(value, str):
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                msg = f"customer_tz: {value!r} is not an IANA time zone such as 'Europe/Oslo'"
-                raise PolicyError(msg) from exc
-        return value
+        return _customer_zone(value, PolicyError)
 
     def __hash__(self) -> int:
         return hash(
