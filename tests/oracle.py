@@ -17,6 +17,8 @@ Rules implemented (DESIGN.md, "Time, exactly" and "Schedule"):
   one span, as written hours), then each endpoint is resolved with ``fold=0``:
   a wall time in a gap resolves later by the gap, one in a fold to the earlier
   instant.  A span whose resolved end is not after its resolved start is dropped.
+* A date that never happened in the zone (its midnight and the next resolve to
+  the same instant, as Pacific/Apia's 2011-12-30) has no hours.
 * The open timeline is the union of all resolved intervals; touching intervals
   merge.  Intervals are half-open ``[start, end)``; business time is real time.
 """
@@ -211,9 +213,10 @@ class Oracle:
         """Return the resolved, non-empty intervals owned by ``d``, as a union."""
         cached = self._days.get(d)
         if cached is None:
+            skipped = self.resolve(d, 1440) <= self.resolve(d, 0)
             resolved = [
                 (self.resolve(d, start), self.resolve(d, end))
-                for start, end in _merge_spans(self.schedule.hours(d))
+                for start, end in (() if skipped else _merge_spans(self.schedule.hours(d)))
             ]
             cached = merge([(s, e) for s, e in resolved if e > s])
             self._days[d] = cached

@@ -1,168 +1,26 @@
 """Exceptions and warnings raised by expectkit.
 
-Every exception raised on purpose derives from :class:`ExpectkitError` and also from
-the nearest builtin (``ValueError`` or ``TypeError``), so callers can catch either.
-Messages quote the bad value with ``repr`` and say where it came from.
-
->>> from expectkit.errors import ExpectkitError, ScheduleError
->>> issubclass(ScheduleError, ExpectkitError) and issubclass(ScheduleError, ValueError)
-True
+The code lives in :mod:`expectkit._core.errors`; this module only re-exports it, so the
+import path ``expectkit.errors`` stays.
 """
 
-from __future__ import annotations
+# ruff: noqa: F405 - __all__ names what the star import brings
+from expectkit._core.errors import *  # noqa: F403 - the error tree, nothing more
 
-from datetime import datetime
-from typing import Any
-
-__all__ = [
-    "EventError",
+__all__ = [  # in the order of the tree
     "ExpectkitError",
-    "ExpectkitWarning",
-    "HorizonError",
-    "ImmutableError",
-    "InputTypeError",
-    "NaiveDatetimeError",
-    "OutOfRangeError",
-    "PolicyError",
     "ScheduleError",
+    "NaiveDatetimeError",
+    "InputTypeError",
+    "ImmutableError",
+    "OutOfRangeError",
+    "HorizonError",
     "WindowParseError",
+    "PolicyError",
+    "EventError",
+    "PendingTicketError",
+    "ImportFormatError",
+    "ServiceError",
+    "ExpectkitWarning",
+    "LocaleFallbackWarning",
 ]
-
-
-class ExpectkitError(Exception):
-    """Base class of every error expectkit raises on purpose.
-
-    >>> isinstance(ExpectkitError("x"), Exception)
-    True
-    """
-
-
-class ScheduleError(ExpectkitError, ValueError):
-    """A schedule definition is invalid (bad hours, day key, zone, holidays, dates).
-
-    >>> str(ScheduleError.at("weekly.mon", "25:00", "hours run from 00:00 to 24:00"))
-    "weekly.mon: '25:00': hours run from 00:00 to 24:00"
-    """
-
-    @classmethod
-    def at(cls, where: str, value: Any, problem: str) -> ScheduleError:
-        """Build the error for `value` found at `where` (a field path).
-
-        >>> ScheduleError.at("tz", "Mars/Base", "unknown time zone").args[0]
-        "tz: 'Mars/Base': unknown time zone"
-        """
-        return cls(f"{where}: {value!r}: {problem}")
-
-
-class NaiveDatetimeError(ExpectkitError, ValueError):
-    """A datetime without a time zone was given where an instant is required.
-
-    >>> str(NaiveDatetimeError.for_value(datetime(2026, 1, 5, 9, 0), "t"))[:44]
-    't: datetime(2026, 1, 5, 9, 0) is naive (no t'
-    """
-
-    @classmethod
-    def for_value(cls, value: datetime, where: str) -> NaiveDatetimeError:
-        """Build the error for a naive `value` passed as argument `where`.
-
-        >>> NaiveDatetimeError.for_value(datetime(2026, 1, 1), "start").args[0].startswith("start")
-        True
-        """
-        shown = repr(value).removeprefix("datetime.")
-        return cls(
-            f"{where}: {shown} is naive (no tzinfo); pass an aware datetime, "
-            "e.g. datetime(..., tzinfo=ZoneInfo('Europe/Berlin'))"
-        )
-
-
-class InputTypeError(ExpectkitError, TypeError):
-    """An argument has the wrong type (for example a string where a datetime is needed).
-
-    >>> str(InputTypeError.for_value("2026-01-05", "t", "datetime"))
-    "t: expected datetime, got str '2026-01-05'"
-    """
-
-    @classmethod
-    def for_value(cls, value: object, where: str, expected: str) -> InputTypeError:
-        """Build the error for `value` of the wrong type passed as `where`.
-
-        >>> InputTypeError.for_value(3, "d", "timedelta").args[0]
-        'd: expected timedelta, got int 3'
-        """
-        return cls(f"{where}: expected {expected}, got {type(value).__name__} {value!r}")
-
-
-class ImmutableError(ExpectkitError, AttributeError):
-    """An attribute of a frozen model was assigned; build a new one with ``model_copy``.
-
-    >>> issubclass(ImmutableError, AttributeError)
-    True
-    """
-
-
-class OutOfRangeError(ExpectkitError, ValueError):
-    """An instant lies outside the years expectkit supports (1900 to 2199).
-
-    >>> issubclass(OutOfRangeError, ValueError)
-    True
-    """
-
-
-class HorizonError(ExpectkitError, ValueError):
-    """A search for open time went further than the schedule's horizon.
-
-    Raised instead of looping when a schedule (after holidays and closures) has no
-    open time close enough to answer, or a duration reaches past the horizon.
-
-    >>> issubclass(HorizonError, ExpectkitError)
-    True
-    """
-
-
-class WindowParseError(ExpectkitError, ValueError):
-    """A duration or window string (``"1-3 business days"``) could not be parsed.
-
-    >>> issubclass(WindowParseError, ValueError)
-    True
-    """
-
-
-class PolicyError(ExpectkitError, ValueError):
-    """A policy (file or model) is invalid; the message names file, line and field.
-
-    >>> issubclass(PolicyError, ValueError)
-    True
-    """
-
-
-class EventError(ExpectkitError, ValueError):
-    """A ticket event is invalid or out of place; the message names source, line and ticket.
-
-    Raised for an unknown event type, a bad field, an event before the ticket's
-    ``created`` event, a second ``created``, or a ticket the clock has no events for.
-
-    >>> str(EventError.at("events.jsonl", 3, "T1", "a second 'created' event"))
-    "events.jsonl, line 3, ticket 'T1': a second 'created' event"
-    """
-
-    @classmethod
-    def at(cls, source: str | None, line: int | None, ticket: object, problem: str) -> EventError:
-        """Build the error for `problem` found in `ticket`'s event on `line` of `source`.
-
-        >>> EventError.at(None, 7, None, "unknown event type 'x'").args[0]
-        "line 7: unknown event type 'x'"
-        """
-        parts = [source] if source else []
-        if line is not None:
-            parts.append(f"line {line}")
-        if ticket is not None:
-            parts.append(f"ticket {ticket!r}")
-        return cls(f"{', '.join(parts) or '<events>'}: {problem}")
-
-
-class ExpectkitWarning(UserWarning):
-    """Base class of warnings about risky but legal input.
-
-    >>> issubclass(ExpectkitWarning, UserWarning)
-    True
-    """

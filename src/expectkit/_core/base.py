@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from expectkit.errors import ExpectkitError, ImmutableError
+from expectkit._core.errors import ExpectkitError, ImmutableError
 
 __all__ = ["FrozenModel", "describe_validation_error"]
 

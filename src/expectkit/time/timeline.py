@@ -30,6 +30,11 @@ __all__ = ["BucketIndex", "Timeline", "merge_intervals"]
 # A bucket that holds more keys than this is searched by bisection instead.
 _MAX_STEPS = 4
 
+_DAY_US = 86_400 * 1_000_000
+
+# How many intervals past the start an `advance` first looks for its answer.
+_NEAR = 8
+
 
 def merge_intervals(pairs: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
     """Sort intervals, drop empty ones, merge overlapping and touching ones.
@@ -47,6 +52,18 @@ def merge_intervals(pairs: Iterable[tuple[int, int]]) -> tuple[list[int], list[i
             starts.append(start)
             ends.append(end)
     return starts, ends
+
+
+def _int64s(values: NDArray[np.int64]) -> array[int]:
+    packed: array[int] = array("q")
+    packed.frombytes(np.ascontiguousarray(values, dtype=np.int64).tobytes())
+    return packed
+
+
+def _view(values: array[int]) -> NDArray[np.int64]:
+    view = np.frombuffer(values, dtype=np.int64) if values else np.zeros(0, dtype=np.int64)
+    view.flags.writeable = False
+    return view
 
 
 class BucketIndex:
@@ -106,6 +123,7 @@ class Timeline:
         "_indexes",
         "cum",
         "cumend",
+        "daily",
         "day_closes",
         "day_opens",
         "days_ordered",
@@ -117,39 +135,48 @@ class Timeline:
 
     def __init__(
         self,
-        starts: Sequence[int],
-        ends: Sequence[int],
+        starts: Sequence[int] | NDArray[np.int64],
+        ends: Sequence[int] | NDArray[np.int64],
         *,
         lo: int,
         hi: int,
-        day_opens: Sequence[int] = (),
-        day_closes: Sequence[int] = (),
+        day_opens: Sequence[int] | NDArray[np.int64] = (),
+        day_closes: Sequence[int] | NDArray[np.int64] = (),
     ) -> None:
         self.lo = lo
         self.hi = hi
         # Business days in date order: first opening and last close of each.
-        self.day_opens: list[int] = list(day_opens)
-        self.day_closes: list[int] = list(day_closes)
+        opens = np.asarray(day_opens, dtype=np.int64)
+        closes = np.asarray(day_closes, dtype=np.int64)
+        self.day_opens: array[int] = _int64s(opens)
+        self.day_closes: array[int] = _int64s(closes)
         # Bisection over the days needs both lists increasing; odd overlapping
         # shifts can break that, and then callers walk the dates instead.
-        self.days_ordered = all(
-            a < b for a, b in zip(self.day_opens, self.day_opens[1:], strict=False)
-        ) and all(a < b for a, b in zip(self.day_closes, self.day_closes[1:], strict=False))
-        # Binary searches run over `starts` and `cumend`: plain lists bisect fastest.
-        # `ends` and `cum` are only indexed, so compact int64 arrays do.
-        self.starts: list[int] = list(starts)
-        self.ends = array("q", ends)
-        cum = array("q", bytes(8 * len(self.starts)))
-        cumend: list[int] = []
-        total = 0
-        for i, (start, end) in enumerate(zip(self.starts, self.ends, strict=True)):
-            cum[i] = total
-            total += end - start
-            cumend.append(total)
-        self.cum = cum
-        self.cumend = cumend
+        self.days_ordered = bool(
+            np.all(opens[1:] > opens[:-1]) and np.all(closes[1:] > closes[:-1])
+        )
+        # Every sequence is a compact int64 array (8 bytes an item, against 40 for a
+        # list of ints): bisect and indexing read them directly, numpy views share them.
+        first = np.asarray(starts, dtype=np.int64)
+        last = np.asarray(ends, dtype=np.int64)
+        if first.shape != last.shape:
+            msg = f"starts and ends differ in length ({len(first)} and {len(last)})"
+            raise ValueError(msg)
+        running = np.cumsum(last - first)
+        self.starts: array[int] = _int64s(first)
+        self.ends: array[int] = _int64s(last)
+        self.cum: array[int] = _int64s(running - (last - first))
+        self.cumend: array[int] = _int64s(running)
         self._arrays: tuple[NDArray[np.int64], ...] | None = None
         self._indexes: tuple[BucketIndex, BucketIndex, BucketIndex] | None = None
+        # For each day of the range (UTC days from `lo`), how many intervals start
+        # at or before its first instant: a scalar search for `x` in day d then only
+        # bisects between daily[d] and daily[d + 1], a probe or two.
+        days = max(0, (hi - lo - 1) // _DAY_US + 1)
+        edges = lo + np.arange(days + 1, dtype=np.int64) * _DAY_US
+        counts = np.searchsorted(first, edges, side="right")
+        self.daily: array[int] = array("i" if len(first) < 2**31 else "q")
+        self.daily.frombytes(counts.astype(np.int32 if len(first) < 2**31 else np.int64).tobytes())
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -161,23 +188,41 @@ class Timeline:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the interval and cumulative arrays (int objects included)."""
-        size = sys.getsizeof(self.ends) + sys.getsizeof(self.cum)
-        for values in (self.starts, self.cumend):
-            size += sys.getsizeof(values) + sum(sys.getsizeof(v) for v in values)
+        """Bytes held: the six int64 arrays, and the numpy views and indexes once made.
+
+        >>> tl = Timeline([10, 30], [20, 40], lo=0, hi=100)
+        >>> before = tl.nbytes
+        >>> _ = tl.indexes()
+        >>> tl.nbytes > before
+        True
+        """
+        size = sys.getsizeof(self) + sum(
+            sys.getsizeof(values)
+            for values in (
+                self.starts,
+                self.ends,
+                self.cum,
+                self.cumend,
+                self.day_opens,
+                self.day_closes,
+                self.daily,
+            )
+        )
+        if self._arrays is not None:  # views: their headers only, the data is shared
+            size += sys.getsizeof(self._arrays) + sum(sys.getsizeof(v) for v in self._arrays)
+        if self._indexes is not None:
+            size += sys.getsizeof(self._indexes) + sum(
+                sys.getsizeof(index) + sys.getsizeof(index.__dict__) + index.first.nbytes
+                for index in self._indexes
+            )
         return size
 
     def arrays(self) -> tuple[NDArray[np.int64], ...]:
-        """Return ``(starts, ends, cum, cumend)`` as read-only numpy int64 arrays."""
+        """Return ``(starts, ends, cum, cumend)`` as read-only numpy int64 views."""
         if self._arrays is None:
-            views = (
-                np.array(self.starts, dtype=np.int64),
-                np.frombuffer(self.ends, dtype=np.int64) if self.ends else np.zeros(0, np.int64),
-                np.frombuffer(self.cum, dtype=np.int64) if self.cum else np.zeros(0, np.int64),
-                np.array(self.cumend, dtype=np.int64),
+            views = tuple(
+                _view(values) for values in (self.starts, self.ends, self.cum, self.cumend)
             )
-            for view in views:
-                view.flags.writeable = False
             self._arrays = views
         return self._arrays
 
@@ -227,16 +272,30 @@ class Timeline:
         return self.starts[j] + (p - self.cum[j])
 
     def advance(self, x: int, amount: int) -> int | None:
-        """Return ``forward(position(x) + amount)`` in one call (the hot path of ``add``)."""
+        """Return ``forward(position(x) + amount)`` in one call (the hot path of ``add``).
+
+        `x` must lie in ``[lo, hi)``.
+        """
         starts = self.starts
-        i = bisect_right(starts, x) - 1
+        cumend = self.cumend
+        daily = self.daily
+        d = (x - self.lo) // _DAY_US
+        i = bisect_right(starts, x, daily[d], daily[d + 1]) - 1
         if i < 0:
             p = amount
-        elif x < self.ends[i]:
-            p = self.cum[i] + (x - starts[i]) + amount
         else:
-            p = self.cumend[i] + amount
-        j = bisect_left(self.cumend, p)
+            end = self.ends[i]
+            p = cumend[i] + amount  # cum[i] + (x - starts[i]) + amount when x is inside
+            if x < end:
+                p -= end - x
+        # p > position(x) >= cumend[i - 1]: the answer lies at interval i or later,
+        # and most often within a few intervals of it.
+        lo = i if i > 0 else 0
+        near = lo + _NEAR
+        if near < len(cumend) and cumend[near] >= p:
+            j = bisect_left(cumend, p, lo, near)
+        else:
+            j = bisect_left(cumend, p, lo)
         if j == len(starts):
             return None
         return starts[j] + (p - self.cum[j])
