@@ -382,7 +382,7 @@ class TestErrors:
             quote(design, {"channel": "email"}, at=datetime(2026, 11, 20, 16, 30))
 
     def test_not_an_instant(self, design: Policy) -> None:
-        with pytest.raises(InputTypeError, match="at: expected datetime"):
+        with pytest.raises(InputTypeError, match="at: expected an aware datetime"):
             quote(design, {"channel": "email"}, at="2026-11-20T16:30+01:00")  # type: ignore[arg-type]
 
     def test_unknown_channel(self, design: Policy) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import expectkit.policy as policy_module
+import expectkit.promises.yaml_safety as policy_module
 from expectkit.channels import Channel
 from expectkit.errors import ExpectkitError, PolicyError
 from expectkit.policy import (
