@@ -32,6 +32,7 @@ from expectkit.errors import (
     ExpectkitError,
     InputTypeError,
     NaiveDatetimeError,
+    PendingTicketError,
     PolicyError,
 )
 from expectkit.policy import DEFAULT_TRIGGERS, Escalation, Policy, Rule, Target
@@ -668,6 +669,7 @@ class TestMetrics:
     def test_a_stretch_both_stopped_and_paused_counts_once(self) -> None:
         # Rule a stops resolution on hold; after the re-match rule b pauses it there.
         policy = Policy(
+            priorities=["a", "b"],
             rules=[
                 {
                     "name": "a",
@@ -679,7 +681,7 @@ class TestMetrics:
                     },
                 },
                 {"name": "b", "resolution": {"promise": "10 hours", "pause_on": "on_hold"}},
-            ]
+            ],
         )
         t0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
         clock = clock_with(
@@ -930,9 +932,9 @@ class TestReplay:
                 id="second-created",
             ),
             pytest.param(
-                [reply(berlin(MON, 10)), status(berlin(MON, 11), "solved")],
-                r"^line 1, ticket 'T1': no 'created' event",
-                id="no-created",
+                [created(berlin(MON, 9)), reply(datetime(9999, 12, 31, 23, tzinfo=UTC))],
+                r"^line 2, ticket 'T1': at: 9999-12-31T23:00:00\+00:00 is outside the supported",
+                id="far-year",
             ),
             pytest.param(
                 [created(berlin(MON, 9), "fax")],
@@ -963,6 +965,75 @@ class TestReplay:
             clock.replay([created(berlin(MON, 10))])
         # an exact repeat is a duplicate, not a second ticket
         assert clock.replay([created(berlin(MON, 9))]).duplicates_ignored == 1
+
+    def test_a_late_created_keeps_the_events_pending(self, helpdesk: Policy) -> None:
+        # why: a reply may arrive in one input and its ticket's creation in a later one
+        clock = clock_with(helpdesk, created(berlin(MON, 9), ticket="T2"))
+        early = clock.replay(
+            [
+                reply(berlin(MON, 10)),
+                reply(berlin(MON, 10)),
+                event("agent_reply", berlin(MON, 10), ticket="T2"),
+            ]
+        )
+        assert (early.events_in, early.events_used, early.duplicates_ignored, early.pending) == (
+            3,
+            1,
+            1,
+            1,
+        )
+        assert dict(clock.pending) == {"T1": 1}
+        assert clock.tickets == ("T2",)
+        with pytest.raises(PendingTicketError, match=r"ticket 'T1': 1 events .* pending"):
+            clock.status("T1", berlin(MON, 12))
+        late = clock.replay([created(berlin(MON, 9)), reply(berlin(MON, 10))])
+        assert (late.events_in, late.events_used, late.duplicates_ignored) == (2, 1, 1)
+        assert late.released == 1
+        assert dict(clock.pending) == {}
+        assert state_of(clock, "first_response", berlin(MON, 12)).state == "met_target"
+
+    def test_a_pending_event_before_created_rejects_that_input(self, helpdesk: Policy) -> None:
+        clock = clock_with(helpdesk, reply(berlin(MON, 8)))
+        with pytest.raises(EventError, match=r"^ticket 'T1': an event at .* comes before"):
+            clock.replay([created(berlin(MON, 9))])
+        assert dict(clock.pending) == {"T1": 1}  # nothing changed
+
+    @pytest.mark.parametrize(
+        "at", ["0001-01-01T00:00:00+00:00", "1899-12-31T12:00:00+00:00", "2200-01-01T00:00:00Z"]
+    )
+    def test_far_years_are_refused_on_the_way_in(self, helpdesk: Policy, at: str) -> None:
+        # why: a year-1 or 9999 event used to be accepted and fail later in status()
+        clock = Clock(helpdesk)
+        bad = {"ticket": "T1", "type": "created", "at": at, "channel": "email"}
+        with pytest.raises(EventError, match=r"^line 2, ticket 'T1': at: .* outside the supported"):
+            clock.replay([created(berlin(MON, 9), ticket="T0"), bad])
+        assert len(clock) == 0
+
+    def test_a_shared_clock_loses_no_event_across_threads(self, helpdesk: Policy) -> None:
+        # why: 8 threads replaying into one clock used to lose most events silently
+        from concurrent.futures import ThreadPoolExecutor
+
+        clock = Clock(helpdesk)
+
+        def shard(k: int) -> ReplayReport:
+            lines = []
+            for i in range(k, 400, 8):
+                lines += [
+                    created(berlin(MON, 9), ticket=f"T{i}", segment=f"s{i % 13}"),
+                    event("agent_reply", berlin(MON, 10), ticket=f"T{i}"),
+                ]
+            return clock.replay(lines)
+
+        with ThreadPoolExecutor(8) as pool:
+            reports = list(pool.map(shard, range(8)))
+        assert sum(r.events_used for r in reports) == 800
+        assert len(clock) == 400
+        assert all(len(clock.events(t)) == 2 for t in clock.tickets)
+        # every ticket kept its own request (interning from several threads at once)
+        for t in clock.tickets:
+            first = clock.events(t)[0]
+            assert isinstance(first, TicketCreated)
+            assert first.segment == f"s{int(t[1:]) % 13}"
 
     def test_a_failed_replay_changes_nothing(self, helpdesk: Policy) -> None:
         clock = clock_with(helpdesk, created(berlin(MON, 9)))

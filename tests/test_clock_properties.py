@@ -24,6 +24,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 US = timedelta(microseconds=1)
 
 BUSINESS = Policy.loads("""\
+priorities: [vip, standard]
 schedules:
   office: {tz: Europe/Berlin, weekly: {mon-fri: ["09:00-12:30", "13:30-17:00"]}}
 channels:
@@ -68,7 +69,7 @@ QUIET = ["customer_message", "note", "pending", "on_hold", "open"]
 ANY = [*QUIET, "reply", "reply", "solved", "closed", "reopened", "vip", "standard"]
 
 
-def make(kind: str, at: datetime, ticket: str = "T") -> dict[str, Any]:
+def make(kind: str, at: datetime, ticket: object = "T") -> dict[str, Any]:
     base: dict[str, Any] = {"ticket": ticket, "at": at.isoformat()}
     if kind == "reply":
         return base | {"type": "agent_reply"}
