@@ -13,24 +13,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from expectkit import Holidays, Policy, Schedule, quote
-from expectkit._html import commitment_html, frame_html, policy_html, schedule_html, span_text
+from expectkit._core.html import frame_html, span_text
 from expectkit.analysis import (
     HUMAN_PROMISES,
     OUTCOMES,
     Attainment,
-    _apply,
-    _closed_after,
-    _days_taken,
-    _round_up,
     attainment,
     calibrate,
     compare,
     promise_share,
 )
+from expectkit.analysis.samples import _closed_after, _days_taken
 from expectkit.buffers import Rounding
 from expectkit.errors import InputTypeError, NaiveDatetimeError, PolicyError
+from expectkit.frames.quotes import _apply, _round_up
 from expectkit.history import example_policy, synthetic_history
+from expectkit.promises.html import commitment_html, policy_html
+from expectkit.time.schedule_html import schedule_html
 from expectkit.windows import Duration
+from instants import instant, pydatetime
 from strategies import schedule_cases
 from test_policy import DESIGN_POLICY
 
@@ -168,10 +169,10 @@ class TestAttainmentHandCounts:
         for record in result.records.itertuples():
             row = history.loc[record.ticket]
             request = {"channel": row["channel"], "tags": [t for t in [row["tags"]] if t]}
-            q = quote(design, request, at=row["created"].to_pydatetime())["first_response"]
-            assert record.target_at == q.target_at
-            assert record.exact_promised_at == q.exact_promised_at
-            assert record.promised_at == q.promised_at
+            q = quote(design, request, at=pydatetime(row["created"]))["first_response"]
+            assert instant(record.target_at) == instant(q.target_at)
+            assert instant(record.exact_promised_at) == instant(q.exact_promised_at)
+            assert instant(record.promised_at) == instant(q.promised_at)
 
     def test_weekly_splits_by_monday(self, hand: tuple[pd.DataFrame, Attainment]) -> None:
         weekly = hand[1].weekly(by=["metric"])
@@ -364,7 +365,7 @@ def _quoted(policy: Policy, history: pd.DataFrame, record: Any) -> tuple[datetim
     request = {"channel": row["channel"], "priority": row["priority"]}
     if row["tags"]:
         request["tags"] = [row["tags"]]
-    c = quote(policy, request, at=row["created"].to_pydatetime(), metrics=[record.metric])
+    c = quote(policy, request, at=pydatetime(row["created"]), metrics=[record.metric])
     assert c.rule == record.rule
     q = c[record.metric]
     return tuple(t.astimezone(UTC) for t in (q.target_at, q.exact_promised_at, q.promised_at))
@@ -387,7 +388,7 @@ def test_records_equal_quote(variant: str, hours: str, season: date) -> None:
     assert len(result.records)
     for record in result.records.itertuples():
         got = (record.target_at, record.exact_promised_at, record.promised_at)
-        assert tuple(t.to_pydatetime() for t in got) == _quoted(policy, history, record)
+        assert tuple(instant(t) for t in got) == _quoted(policy, history, record)
 
 
 # ---------------------------------------------------------------------------
@@ -682,7 +683,7 @@ class TestCompare:
     def test_repr_and_html(self) -> None:
         what_if = compare(synthetic_history(300, seed=4), example_policy(), example_policy())
         assert "flips=0" in repr(what_if)
-        assert "What-if: 0 records change outcome" in what_if._repr_html_()
+        assert "What-if: 0 records change outcome" in (what_if._repr_html_() or "")
 
 
 # ---------------------------------------------------------------------------
@@ -697,6 +698,7 @@ class TestHtml:
             rules=[{"name": "<script>", "first_response": {"promise": "1 hour"}}],
         )
         html = policy_html(policy)
+        assert html is not None
         assert "<script>" not in html
         assert "&lt;script&gt;" in html
         assert "&lt;b&gt;x&lt;/b&gt;" in html
@@ -709,6 +711,7 @@ class TestHtml:
             closed=["2026-12-31"],
         )
         html = schedule_html(night)
+        assert html is not None
         assert "22:00-06:00" in html
         assert "2026-12-24" in html
         assert "closed" in html
@@ -716,12 +719,14 @@ class TestHtml:
 
     def test_policy_with_channels_and_schedules(self) -> None:
         html = policy_html(example_policy())
+        assert html is not None
         for text in ("social-complaint", "tags ⊇ complaint", "offline", "Europe/Berlin"):
             assert text in html
 
     def test_commitment(self, design: Policy) -> None:
         c = quote(design, {"channel": "email"}, at=berlin(20, 16, 30))
         html = commitment_html(c)
+        assert html is not None
         assert "Wed 2026-11-25 17:00 CET" in html
         assert "Mon 2026-11-23 17:00 CET" in html
 
@@ -729,15 +734,17 @@ class TestHtml:
         history = synthetic_history(500, seed=4)
         result = attainment(history, example_policy())
         html = result._repr_html_()
+        assert html is not None
         assert html.count("<tr>") == len(result.table()) + 1
         assert "%" in html
         assert " h " in html
         cal = calibrate(history, example_policy(), by=["channel"])
-        assert "Calibrated first_response promises" in cal._repr_html_()
+        assert "Calibrated first_response promises" in (cal._repr_html_() or "")
 
     def test_frame_cut_and_spans(self) -> None:
         table = pd.DataFrame({"p50": [pd.Timedelta(hours=27, minutes=5)] * 3})
         html = frame_html(table, spans=["p50"], max_rows=2)
+        assert html is not None
         assert "27 h 05 min" in html
         assert "1 more rows" in html
         assert span_text(timedelta(seconds=-90)) == "−1 min 30 s"

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 
 from expectkit import Holidays, InputTypeError, NaiveDatetimeError, Schedule
 from expectkit import dask as ekd
+from instants import instant, optional_pydatetime, pydatetime
 
 dd = pytest.importorskip(
     "dask.dataframe", reason="dask is not installed (pip install 'expectkit[dask]')"
@@ -77,7 +79,7 @@ FRAME = _frame()
 
 
 def _aware(value: Any) -> datetime | None:
-    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+    return optional_pydatetime(value)
 
 
 def _delta(value: Any) -> timedelta | None:
@@ -90,20 +92,21 @@ def _expected(verb: str, *columns: str) -> list[Any]:
     answers: list[Any] = []
     for row in rows:
         args = [_delta(v) if c == "sla" else _aware(v) for c, v in zip(columns, row, strict=True)]
-        answers.append(None if None in args else getattr(SCHEDULE, verb)(*args))
+        answers.append(None if None in args else instant(getattr(SCHEDULE, verb)(*args)))
     return answers
 
 
 def _as_list(values: pd.Series[Any]) -> list[Any]:
-    return [None if pd.isna(v) else v for v in values]
+    return [None if pd.isna(v) else instant(v) for v in values]
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    # Two worker processes: the schedule really is pickled to other interpreters.
+    # Two worker processes: the schedule really is pickled to other interpreters. Every
+    # port is a free one (":0"), so runs side by side on one machine do not collide.
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -117,6 +120,7 @@ def tickets() -> Any:
     return frame
 
 
+@pytest.mark.integration
 class TestMatchesScalarOnCluster:
     def test_frame_has_what_the_test_needs(self) -> None:
         assert FRAME["created"].isna().sum() > 5
@@ -140,7 +144,7 @@ class TestMatchesScalarOnCluster:
         due = ekd.add(SCHEDULE, tickets["created"], timedelta(hours=8))
         result = client.compute(due, sync=True)
         expected = [
-            None if t is None else SCHEDULE.add(t, timedelta(hours=8))
+            None if t is None else instant(SCHEDULE.add(t, timedelta(hours=8)))
             for t in map(_aware, FRAME["created"])
         ]
         assert _as_list(result) == expected
@@ -171,6 +175,7 @@ class TestMatchesScalarOnCluster:
         assert _as_list(frame["due"]) == _expected("add", "created", "sla")
 
 
+@pytest.mark.integration
 class TestLazyShape:
     """Partitions, divisions, index, name and dtype are known before anything runs."""
 
@@ -179,7 +184,7 @@ class TestLazyShape:
         assert due.npartitions == PARTITIONS
         assert due.divisions == tickets.divisions
         assert due.name == "created"
-        assert due.dtype == pd.DatetimeTZDtype("us", BERLIN)
+        assert due.dtype == pd.DatetimeTZDtype("us", ZoneInfo(BERLIN))
 
     def test_unknown_divisions_are_kept_unknown(self, client: Any) -> None:
         frame = dd.from_pandas(FRAME, npartitions=3).clear_divisions()
@@ -194,7 +199,8 @@ class TestLazyShape:
         assert isinstance(opens, dd.Index)
         result = client.compute(opens, sync=True)
         assert isinstance(result, pd.DatetimeIndex)
-        assert list(result) == [SCHEDULE.next_open(t.to_pydatetime()) for t in indexed.index]
+        expected = [instant(SCHEDULE.next_open(pydatetime(t))) for t in indexed.index]
+        assert [instant(t) for t in result] == expected
 
 
 class TestErrors:

@@ -31,6 +31,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 # pandas with the deprecated `copy=` keyword; neither is expectkit's to fix, and the
 # test checks every answer.
 pytestmark = [
+    pytest.mark.integration,  # starts processes: see CONTRIBUTING.md
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
 ]
