@@ -71,3 +71,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under ``EXPECTKIT_TEST_INSTALLED=1``, refuse to test a source checkout by mistake.
+
+    CI runs the suite against the installed wheel to catch a file missing from it;
+    that run proves nothing if ``expectkit`` were imported from a ``src/`` tree.
+    """
+    if os.environ.get("EXPECTKIT_TEST_INSTALLED") != "1":
+        return
+    import expectkit
+
+    where = Path(expectkit.__file__).resolve()
+    if "site-packages" not in where.parts:
+        msg = f"EXPECTKIT_TEST_INSTALLED=1, but expectkit was imported from {where}"
+        raise pytest.UsageError(msg)

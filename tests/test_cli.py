@@ -7,12 +7,16 @@ and bad files: each must fail with exit code 2 and one line on standard error.
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
 import os
+import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,14 +24,15 @@ from rich.console import Console
 from rich.progress import Progress
 from typer.testing import CliRunner, Result
 
-from expectkit import Policy, cli
+import expectkit
+import goldens
+from expectkit import Clock, Policy
 from expectkit.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app
+from expectkit.interfaces.cli import _events
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-GOLDEN = HERE / "golden"
-REGENERATE = os.environ.get("EXPECTKIT_REGEN_GOLDEN") == "1"
-DEMO = ROOT / "src" / "expectkit" / "demo"
+DEMO = Path(expectkit.__file__).resolve().parent / "demo"  # as installed
 POLICY = str(DEMO / "policy.yaml")
 EVENTS = str(DEMO / "events.jsonl")
 WEBSHOP = str(ROOT / "examples" / "policies" / "webshop.yaml")
@@ -48,13 +53,7 @@ def run(args: Sequence[str], stdin: str | None = None) -> Result:
 
 def check_golden(name: str, text: str) -> None:
     # Tables pad their cells; trailing spaces are not part of what is checked.
-    text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
-    path = GOLDEN / name
-    if REGENERATE:
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"{name} is missing: run python tests/regen_golden.py"
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs: regenerate and review"
+    goldens.check_golden(name, "\n".join(line.rstrip() for line in text.splitlines()) + "\n")
 
 
 def assert_one_line_error(result: Result, *fragments: str) -> None:
@@ -141,7 +140,7 @@ class TestQuote:
     def test_relative_form_without_explanation(self) -> None:
         args = ["quote", POLICY, "-c", "chat", "--at", FRIDAY, "--form", "relative", "--no-explain"]
         result = run(args)
-        assert "We'll reply in about 30 seconds." in result.stdout
+        assert "We'll reply in 30 seconds at the latest." in result.stdout
         assert "Why:" not in result.stdout
 
     @pytest.mark.parametrize(
@@ -185,52 +184,188 @@ class TestQuote:
 
 
 class TestCheck:
-    def test_golden_and_exit_code_on_breach(self) -> None:
+    def test_golden_summary_and_exit_code_on_breach(self) -> None:
         result = run(["check", POLICY, EVENTS, "--at", THURSDAY])
         assert result.exit_code == EXIT_FINDINGS, result.stderr
         check_golden("cli_check.txt", result.stdout)
 
+    def test_golden_every_row_with_all(self) -> None:
+        result = run(["check", POLICY, EVENTS, "--at", THURSDAY, "--all"])
+        assert result.exit_code == EXIT_FINDINGS, result.stderr
+        check_golden("cli_check_all.txt", result.stdout)
+
+    def test_rows_agree_with_the_clock(self) -> None:
+        result = run(["check", POLICY, EVENTS, "--at", THURSDAY, "--json"])
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        clock = Clock(Policy.load(POLICY))
+        clock.replay(Path(EVENTS))
+        at = datetime.fromisoformat(THURSDAY)
+        expected = [
+            (ticket, metric, status.state, status.rule, status.breach_at)
+            for ticket in clock.tickets
+            for metric, status in clock.status(ticket, at=at).items()
+        ]
+        assert [
+            (
+                r["ticket"],
+                r["metric"],
+                r["state"],
+                r["rule"],
+                datetime.fromisoformat(r["breach_at"]),
+            )
+            for r in rows
+        ] == expected
+        assert {r["at"] for r in rows} == {at.isoformat()}
+
+    def test_rows_on_a_terminal_are_the_same_lines_in_colour(self) -> None:
+        args = ["check", POLICY, EVENTS, "--at", THURSDAY, "--all"]
+        plain = run(args).stdout
+        env = {"COLUMNS": "120", "FORCE_COLOR": "1", "TERM": "xterm-256color", "NO_COLOR": None}
+        coloured = CliRunner().invoke(app, args, env=env).stdout
+        assert "\x1b[1;31mbreached" in coloured
+        assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+    def test_json_ignores_all(self) -> None:
+        args = ["check", POLICY, EVENTS, "--at", THURSDAY, "--json"]
+        assert run([*args, "--all"]).stdout == run(args).stdout
+
     def test_no_breach_exits_0(self) -> None:
-        result = run(["check", POLICY, EVENTS, "--at", "2026-11-23T12:00:00+01:00"])
+        result = run(["check", POLICY, EVENTS, "--at", "2026-11-23T12:00:00+01:00", "--all"])
         assert result.exit_code == EXIT_OK, result.stderr
         assert "breached" not in result.stdout
 
-    def test_json_for_some_tickets(self) -> None:
+    def test_json_lines_for_some_tickets(self) -> None:
         args = ["check", POLICY, EVENTS, "--at", THURSDAY, "--json", "--ticket", "T2"]
         result = run([*args, "--ticket", "T4"])
-        data = json.loads(result.stdout)
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
         assert result.exit_code == EXIT_OK
-        assert [(s["ticket"], s["state"]) for s in data["statuses"]] == [
+        assert [(s["ticket"], s["state"]) for s in rows] == [
             ("T2", "met_target"),
             ("T4", "target_missed"),
         ]
-        assert data["statuses"][0]["elapsed"] == "PT1H30M"
-        assert data["breached"] == 0
+        assert rows[0]["elapsed"] == "PT1H30M"
 
     def test_events_from_stdin(self) -> None:
         events = (DEMO / "events.jsonl").read_text(encoding="utf-8")
         result = run(["check", POLICY, "-", "--at", THURSDAY, "--json"], events)
         assert result.exit_code == EXIT_FINDINGS
-        assert json.loads(result.stdout)["breached"] == 2
+        states = [json.loads(line)["state"] for line in result.stdout.splitlines()]
+        assert states.count("breached") == 2
+
+    def test_state_filter(self) -> None:
+        result = run(["check", POLICY, EVENTS, "--at", THURSDAY, "--json", "--state", "breached"])
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [(r["ticket"], r["state"]) for r in rows] == [("T1", "breached"), ("T5", "breached")]
+        assert result.exit_code == EXIT_FINDINGS
+
+    def test_exit_code_counts_breaches_the_state_filter_hides(self) -> None:
+        args = ["check", POLICY, EVENTS, "--at", THURSDAY, "--all", "--state", "on_track"]
+        result = run([*args, "--state", "met_target"])
+        assert result.exit_code == EXIT_FINDINGS
+        rows = result.stdout.splitlines()[3:-1]
+        assert [row.split()[0] for row in rows] == ["T2", "T6"]
+        assert result.stdout.splitlines()[-1] == "2 metrics: 1 met_target, 1 on_track"
+
+    def test_rule_filter_decides_the_exit_code(self) -> None:
+        args = ["check", POLICY, EVENTS, "--at", THURSDAY, "--rule", "social-complaint"]
+        result = run([*args, "--json"])
+        assert result.exit_code == EXIT_OK
+        assert [json.loads(line)["ticket"] for line in result.stdout.splitlines()] == ["T6"]
+        summary = run(args)
+        assert summary.exit_code == EXIT_OK
+        assert "1 metrics: 1 on_track" in summary.stdout
+
+    def test_metric_filter(self) -> None:
+        args = ["check", POLICY, EVENTS, "--at", THURSDAY, "--json"]
+        result = run([*args, "--metric", "resolution"])  # no rule of the demo sets it
+        assert (result.exit_code, result.stdout) == (EXIT_OK, "")
+        rows = run([*args, "--metric", "first_response"]).stdout.splitlines()
+        assert len(rows) == 6
+
+    def test_summary_counts_by_metric_and_state(self) -> None:
+        args = ["check", WEBSHOP, str(ROOT / "examples" / "events" / "tickets.jsonl")]
+        args += ["--at", THURSDAY]
+        rows = [json.loads(line) for line in run([*args, "--json"]).stdout.splitlines()]
+        lines = run(args).stdout.splitlines()
+        header = lines[1].split()
+        assert (header[0], header[-1]) == ("metric", "total")
+        table = {cells[0]: cells[1:] for cells in map(str.split, lines[3:-2])}
+        assert list(table) == list(dict.fromkeys(r["metric"] for r in rows))
+        for metric, cells in table.items():
+            mine = [r for r in rows if r["metric"] == metric]
+            assert int(cells[-1]) == len(mine)
+            for state, n in zip(header[1:-1], cells[:-1], strict=True):
+                assert int(n) == sum(r["state"] == state for r in mine), (metric, state)
+
+    @staticmethod
+    def many_tickets(folder: Path, count: int) -> Path:
+        events = folder / "events.jsonl"
+        lines = [
+            json.dumps(
+                {
+                    "ticket": f"T{n}",
+                    "type": "created",
+                    "at": f"2026-11-{2 + n % 20:02d}T10:00:00+01:00",
+                    "channel": "email",
+                }
+            )
+            for n in range(count)
+        ]
+        events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return events
+
+    def start_check(self, events: Path) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "expectkit", "check", POLICY, str(events)]
+        return subprocess.Popen(
+            [*command, "--at", THURSDAY, "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **ENV},
+        )
+
+    def test_rows_stream_before_the_last_ticket_is_checked(self, tmp_path: Path) -> None:
+        with self.start_check(self.many_tickets(tmp_path, 3000)) as process:
+            assert process.stdout is not None
+            first = json.loads(process.stdout.readline())
+            still_running = process.poll() is None
+            rest = process.stdout.read().splitlines()
+            assert process.wait() == EXIT_FINDINGS
+        assert first["ticket"] == "T0"
+        assert len(rest) == 2999
+        assert still_running, "the first row came only when every ticket was checked"
+
+    def test_a_reader_closing_the_pipe_is_an_error_not_a_breach(self, tmp_path: Path) -> None:
+        with self.start_check(self.many_tickets(tmp_path, 3000)) as process:
+            assert process.stdout is not None
+            assert process.stderr is not None
+            process.stdout.readline()
+            process.stdout.close()  # like `expectkit check ... --json | head -1`
+            code = process.wait()
+            errors = process.stderr.read().decode()
+        assert code == EXIT_USAGE
+        assert errors.splitlines() == [
+            "expectkit: error: output: closed by its reader before everything was written "
+            "(broken pipe)"
+        ]
 
     def spy_progress(self, monkeypatch: pytest.MonkeyPatch) -> list[Progress]:
         made: list[Progress] = []
-        real = cli._progress
+        real = _events._progress
 
         def spy(*, big: bool, counting_bytes: bool = True) -> Progress:
             made.append(real(big=big, counting_bytes=counting_bytes))
             return made[-1]
 
-        monkeypatch.setattr(cli, "_progress", spy)
+        monkeypatch.setattr(_events, "_progress", spy)
         monkeypatch.setattr(
-            cli, "_stderr_console", lambda: Console(file=io.StringIO(), force_terminal=True)
+            _events, "_stderr_console", lambda: Console(file=io.StringIO(), force_terminal=True)
         )
         return made
 
     def test_progress_bars_on_big_inputs(self, monkeypatch: pytest.MonkeyPatch) -> None:
         made = self.spy_progress(monkeypatch)
-        monkeypatch.setattr(cli, "_PROGRESS_MIN_BYTES", 100)
-        monkeypatch.setattr(cli, "_PROGRESS_MIN_TICKETS", 3)
+        monkeypatch.setattr(_events, "_PROGRESS_MIN_BYTES", 100)
+        monkeypatch.setattr(_events, "_PROGRESS_MIN_TICKETS", 3)
         result = run(["check", POLICY, EVENTS, "--at", THURSDAY, "--json"])
         assert result.exit_code == EXIT_FINDINGS
         reading, checking = made
@@ -240,6 +375,8 @@ class TestCheck:
         assert read.completed == read.total == os.path.getsize(EVENTS)
         [checked] = checking.tasks
         assert checked.completed == checked.total == 6
+        # The rows written while the bar showed reached standard output, not the bar's console.
+        assert len([json.loads(line) for line in result.stdout.splitlines()]) == 6
 
     def test_no_progress_bar_on_small_inputs(self, monkeypatch: pytest.MonkeyPatch) -> None:
         made = self.spy_progress(monkeypatch)
@@ -247,7 +384,7 @@ class TestCheck:
         assert [p.disable for p in made] == [True, True]
 
     def test_no_progress_bar_off_a_terminal(self) -> None:
-        assert cli._progress(big=True).disable  # the runner's stderr is not a terminal
+        assert _events._progress(big=True).disable  # the runner's stderr is not a terminal
 
     @pytest.mark.parametrize(
         ("lines", "fragments"),
@@ -288,6 +425,9 @@ class TestCheck:
             (["check", "-", "-"], ("cannot both be read from stdin",)),
             (["check", POLICY, EVENTS, "--at", "tomorrow"], ("--at: 'tomorrow'",)),
             (["check", POLICY, EVENTS, "--ticket", "T99"], ("--ticket: no events for 'T99'",)),
+            (["check", POLICY, EVENTS, "--state", "late"], ("--state: 'late'", "breached")),
+            (["check", POLICY, EVENTS, "--metric", "speed"], ("--metric: 'speed'", "resolution")),
+            (["check", POLICY, EVENTS, "--rule", "vip"], ("--rule: 'vip'", "social-complaint")),
         ],
     )
     def test_bad_arguments(self, args: list[str], fragments: tuple[str, ...]) -> None:
@@ -373,6 +513,21 @@ class TestContactPage:
         assert result.stdout.startswith("# Contact us and response times\n")
         assert "| Live chat | Mon–Fri 09:00–17:00 CET<br>" in result.stdout
 
+    def test_a_template_directory(self, tmp_path: Path) -> None:
+        (tmp_path / "contact_page.html").write_text(
+            '{% extends "expectkit/contact_page.html" %}'
+            "{% block footer %}<footer>{{ week_note }}</footer>{% endblock %}",
+            encoding="utf-8",
+        )
+        result = run(["contact-page", POLICY, "--at", FRIDAY, "--templates", str(tmp_path)])
+        assert result.exit_code == EXIT_OK, result.stderr
+        assert "<footer>Hours as of the week of 16 November;" in result.stdout
+
+    def test_a_broken_template_is_one_line(self, tmp_path: Path) -> None:
+        (tmp_path / "contact_page.html").write_text("{% if %}", encoding="utf-8")
+        result = run(["contact-page", POLICY, "--templates", str(tmp_path)])
+        assert_one_line_error(result, "contact_page.html', line 1")
+
     @pytest.mark.parametrize(
         ("args", "fragments"),
         [
@@ -383,7 +538,7 @@ class TestContactPage:
             ),
             (["contact-page", POLICY, "--label", "chat"], ("--label: 'chat' is not KEY=VALUE",)),
             (["contact-page", POLICY, "--faq", "javascript:alert(1)"], ("faq_url",)),
-            (["contact-page", POLICY, "-l", "fr"], ("'fr' has no phrasebook",)),
+            (["contact-page", POLICY, "-l", "xx"], ("'xx' is not a locale Babel knows",)),
             (["contact-page", POLICY, "--tz", "Europe/Atlantis"], ("'Europe/Atlantis'",)),
             (["contact-page"], ("Missing argument", "POLICY")),
         ],
@@ -399,7 +554,12 @@ class TestApp:
     def test_version(self) -> None:
         result = run(["--version"])
         assert result.exit_code == EXIT_OK
-        assert result.stdout.startswith("expectkit ")
+        # One source: the version pyproject.toml declares, as the installed metadata says,
+        # and the engine in use.
+        declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+        version = declared["project"]["version"]
+        assert result.stdout == f"expectkit {version} ({expectkit.backend} engine)\n"
+        assert expectkit.__version__ == importlib.metadata.version("expectkit")
 
     def test_no_command_shows_help(self) -> None:
         result = run([])
@@ -415,13 +575,24 @@ class TestApp:
             assert result.exit_code == EXIT_OK, command
             assert "Usage" in result.stdout
 
-    def test_a_bug_still_shows_its_traceback(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_a_bug_is_one_line_and_exit_2_unless_debugging(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A bug inside expectkit, simulated: the last-resort handler must still answer
+        # with one line and exit 2 (never 1, which means "breached"), never a traceback.
         def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("bug")
 
         monkeypatch.setattr(Policy, "json_schema", broken)
         result = run(["schema"])
-        assert isinstance(result.exception, RuntimeError)
+        assert result.exit_code == EXIT_USAGE
+        assert result.stderr == (
+            "expectkit: error: unexpected RuntimeError: bug (a bug in expectkit: run again "
+            "with --debug for the traceback, and report it)\n"
+        )
+        assert "Traceback" not in result.output
+        debugging = run(["--debug", "schema"])
+        assert isinstance(debugging.exception, RuntimeError)
 
 
 # -- as a real process ------------------------------------------------------------

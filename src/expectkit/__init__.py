@@ -12,42 +12,47 @@ breach checks over ticket events; vectorized batch arithmetic.
 from importlib.metadata import PackageNotFoundError, version
 
 from expectkit import batch
-from expectkit.buffers import Buffer, Rounding
-from expectkit.calculator import Commitment, MetricQuote, Step, quote
-from expectkit.channels import Channel
-from expectkit.clock import (
-    AgentReply,
-    AttributesChanged,
-    Clock,
-    CustomerMessage,
-    EscalationPoint,
-    MetricStatus,
-    PriorityChanged,
-    ReplayReport,
-    RuleChange,
-    StatusChanged,
-    TicketCreated,
-    TicketReopened,
-    read_events,
-    write_events,
-)
-from expectkit.errors import (
+from expectkit._core.errors import (
     EventError,
     ExpectkitError,
     ExpectkitWarning,
     HorizonError,
     ImmutableError,
     InputTypeError,
+    LocaleFallbackWarning,
     NaiveDatetimeError,
     OutOfRangeError,
+    PendingTicketError,
     PolicyError,
     ScheduleError,
     WindowParseError,
 )
-from expectkit.policy import Escalation, Finding, Match, Policy, Request, Rule, Target, Triggers
-from expectkit.presets import Preset, load_preset, preset_names
-from expectkit.schedule import Holidays, Schedule
-from expectkit.windows import Duration, Window
+from expectkit.promises.buffers import Buffer, Rounding
+from expectkit.promises.calculator import Commitment, MetricQuote, Step, quote
+from expectkit.promises.channels import Channel
+from expectkit.promises.lint import Finding
+from expectkit.promises.metrics import Triggers
+from expectkit.promises.policy import Policy
+from expectkit.promises.presets import Preset, load_preset, preset_names
+from expectkit.promises.rules import Match, Request, Rule
+from expectkit.promises.targets import Escalation, Target
+from expectkit.promises.windows import Duration, Window
+from expectkit.sla.clock import Clock
+from expectkit.sla.events import (
+    AgentReply,
+    AttributesChanged,
+    CustomerMessage,
+    PriorityChanged,
+    StatusChanged,
+    TicketCreated,
+    TicketReopened,
+)
+from expectkit.sla.jsonl import read_events, write_events
+from expectkit.sla.state import Deadline, TicketState
+from expectkit.sla.statuses import EscalationPoint, MetricStatus, ReplayReport, RuleChange
+from expectkit.time.backend import backend
+from expectkit.time.holidays import Holidays
+from expectkit.time.schedule import Schedule
 
 try:
     __version__ = version("expectkit")
@@ -62,8 +67,10 @@ __all__ = [
     "HorizonError",
     "ImmutableError",
     "InputTypeError",
+    "LocaleFallbackWarning",
     "NaiveDatetimeError",
     "OutOfRangeError",
+    "PendingTicketError",
     "PolicyError",
     "ScheduleError",
     "WindowParseError",
@@ -105,6 +112,9 @@ __all__ = [
     "TicketReopened",
     "read_events",
     "write_events",
+    # Live state
+    "Deadline",
+    "TicketState",
     # Presets
     "Preset",
     "load_preset",
@@ -113,4 +123,5 @@ __all__ = [
     "batch",
     # Metadata
     "__version__",
+    "backend",
 ]

@@ -10,7 +10,7 @@ import sys
 
 def _run() -> None:
     try:
-        from expectkit.cli import main
+        from expectkit.interfaces.cli import main
     except ImportError as exc:
         print(f"expectkit: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
