@@ -3,8 +3,9 @@
 One run measures expectkit, businesstimedelta and pandas ``CustomBusinessHour``
 on the same workload, checks that they agree where their semantics coincide,
 times the compilation of a ten-year timeline and prints the goals as PASS/MISS.
-It then runs the vectorized ``expectkit.batch`` benchmark (``batch.py``) and appends
-its table and goals.
+It then runs the vectorized ``expectkit.batch`` benchmark (``batch.py``) and the
+single calls on dense schedules and far years (``dense.py``), and appends their
+tables and goals.
 
     python benchmarks/run.py [--quick] [--json PATH] [--seed N]
 
@@ -31,6 +32,7 @@ from time import perf_counter_ns
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import expectkit
 from _peers import (
     BusinessTimeDeltaPeer,
     PandasPeer,
@@ -40,7 +42,12 @@ from _peers import (
 from batch import FULL as BATCH_FULL
 from batch import QUICK as BATCH_QUICK
 from batch import BatchSizes, report_batch, run_batch
+from dense import report_dense, run_dense
 from expectkit import Holidays, Schedule
+from live import FULL as LIVE_FULL
+from live import QUICK as LIVE_QUICK
+from live import report_live, run_live
+from quotes import report_quotes, run_quotes
 
 TZ = "Europe/Berlin"
 ZONE = ZoneInfo(TZ)
@@ -57,6 +64,9 @@ COMPILE_YEARS = (2025, 2034)
 DEFAULT_SEED = 20250101
 
 EXPECTKIT = "expectkit"
+# The same schedule with its compiled core switched off: the pure-Python twin.
+EXPECTKIT_PURE = "expectkit, pure path"
+BARE = "datetime + timedelta"
 BDT = BusinessTimeDeltaPeer.name
 PANDAS = PandasPeer.name
 
@@ -72,6 +82,8 @@ class Sizes:
     peer_repeats: int
     compile_runs: int
     batch: BatchSizes
+    quote_n: int
+    quote_repeats: int
 
 
 FULL = Sizes(
@@ -82,6 +94,8 @@ FULL = Sizes(
     peer_repeats=5,
     compile_runs=9,
     batch=BATCH_FULL,
+    quote_n=2_000,
+    quote_repeats=5,
 )
 QUICK = Sizes(
     n=2_000,
@@ -91,6 +105,8 @@ QUICK = Sizes(
     peer_repeats=3,
     compile_runs=3,
     batch=BATCH_QUICK,
+    quote_n=200,
+    quote_repeats=3,
 )
 
 
@@ -154,6 +170,13 @@ def make_schedule() -> Schedule:
     return Schedule(tz=TZ, weekly=WEEKLY, holidays=Holidays(country=COUNTRY))
 
 
+def make_pure_schedule() -> Schedule:
+    """Build the benchmark schedule on the pure-Python path, whatever the backend."""
+    schedule = make_schedule()
+    schedule._get_engine().use_core = False
+    return schedule
+
+
 def make_workload(sizes: Sizes, seed: int) -> Workload:
     """Draw start instants, durations, interval ends and the peers' subsample.
 
@@ -208,6 +231,40 @@ def measure(
         median_us=statistics.median(passes) / per_element,
         best_us=min(passes) / per_element,
     )
+
+
+def measure_in_turn(
+    entries: Sequence[tuple[str, Callable[[Any, Any], object]]],
+    op: str,
+    args: Sequence[tuple[Any, Any]],
+    repeats: int,
+) -> list[Timing]:
+    """Time several libraries on the same ``args``, one pass of each in turn.
+
+    Taking turns exposes each to the same machine load, so that their ratios, which
+    are what the goals compare, stay meaningful on a busy machine.
+    """
+    passes: dict[str, list[int]] = {library: [] for library, _ in entries}
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            for library, fn in entries:
+                passes[library].append(_elapsed_ns(fn, args))
+    finally:
+        gc.enable()
+    per_element = 1_000 * len(args)
+    return [
+        Timing(
+            library=library,
+            op=op,
+            n=len(args),
+            repeats=repeats,
+            median_us=statistics.median(passes[library]) / per_element,
+            best_us=min(passes[library]) / per_element,
+        )
+        for library, _ in entries
+    ]
 
 
 def measure_setup(runs: int) -> dict[str, float]:
@@ -337,6 +394,77 @@ def check_agreement(
     ]
 
 
+def path_ratios(timings: Sequence[Timing]) -> dict[str, dict[str, float]]:
+    """Return, for each expectkit path, ``add`` as a multiple of the bare addition and
+    how many times faster it is than each peer's ``add`` (all medians of this run)."""
+    add = {t.library: t.median_us for t in timings if t.op == "add"}
+    best = {t.library: t.best_us for t in timings if t.op == "add"}
+    return {
+        library: {
+            "x bare add": add[library] / add[BARE],
+            "x bare add, best passes": best[library] / best[BARE],
+            f"{BDT} / it": add[BDT] / add[library],
+            f"{PANDAS} / it": add[PANDAS] / add[library],
+        }
+        for library in (EXPECTKIT, EXPECTKIT_PURE)
+    }
+
+
+def path_goals(paths: dict[str, dict[str, float]]) -> list[Goal]:
+    """The per-path goals of issue 17: the core near a bare addition, both far ahead of peers.
+
+    The core's goals apply to the "expectkit" row only when the core is in use.
+    """
+    core, pure = paths[EXPECTKIT], paths[EXPECTKIT_PURE]
+    goals: list[Goal] = []
+    if expectkit.backend == "c":
+        goals += [
+            Goal("core: add <= 4x a bare datetime + timedelta", core["x bare add"], 4, "x", False),
+            Goal(
+                "core: add >= 300x faster than pandas CBH", core[f"{PANDAS} / it"], 300, "x", True
+            ),
+            Goal(
+                "core: add >= 1000x faster than businesstimedelta",
+                core[f"{BDT} / it"],
+                1000,
+                "x",
+                True,
+            ),
+        ]
+    goals.append(
+        Goal("pure: add >= 60x faster than pandas CBH", pure[f"{PANDAS} / it"], 60, "x", True)
+    )
+    goals.append(
+        Goal("pure: add >= 250x faster than businesstimedelta", pure[f"{BDT} / it"], 250, "x", True)
+    )
+    return goals
+
+
+def quote_goals(results: dict[str, Any]) -> list[Goal]:
+    """The quote goals of issue 17: the slowest of the four requests, on each path."""
+    goals = [
+        Goal(
+            "pure: quote(), 20 rules, 2 metrics <= 15 us",
+            results["worst"]["pure"],
+            15,
+            "us",
+            False,
+        )
+    ]
+    if "core" in results["worst"]:
+        goals.insert(
+            0,
+            Goal(
+                "core: quote(), 20 rules, 2 metrics <= 8 us",
+                results["worst"]["core"],
+                8,
+                "us",
+                False,
+            ),
+        )
+    return goals
+
+
 def versions() -> dict[str, str]:
     """Return the versions of Python and of every measured library."""
     found = {"python": platform.python_version()}
@@ -354,6 +482,7 @@ def run(sizes: Sizes, seed: int) -> dict[str, Any]:
     work = make_workload(sizes, seed)
     closed = holiday_dates(COUNTRY, PEER_HOLIDAY_YEARS)
     schedule = make_schedule()
+    pure = make_pure_schedule()
     bdt = BusinessTimeDeltaPeer(TZ, closed)
     pdp = PandasPeer(TZ, closed)
 
@@ -370,6 +499,9 @@ def run(sizes: Sizes, seed: int) -> dict[str, Any]:
     # touches; the peers get a short pass to fill their own caches.
     _elapsed_ns(schedule.add, add_args)
     _elapsed_ns(schedule.between, between_args)
+    _elapsed_ns(pure.add, add_args)
+    _elapsed_ns(pure.between, between_args)
+    _elapsed_ns(operator.add, add_args)
     _elapsed_ns(bdt.rules.difference, bdt_between_args[:50])
     _elapsed_ns(operator.add, bdt_add_args[:50])
     _elapsed_ns(operator.add, pandas_add_args[:50])
@@ -382,21 +514,28 @@ def run(sizes: Sizes, seed: int) -> dict[str, Any]:
     _elapsed_ns(bdt.add, bdt_e2e_args[:50])
     _elapsed_ns(pdp.add, pandas_e2e_args[:50])
 
+    # The floor: a bare aware `datetime + timedelta`, called the same way, on the same
+    # starts and durations (a wall-clock addition, so it is not the same answer).
+    in_turn = [(EXPECTKIT, schedule.add), (EXPECTKIT_PURE, pure.add), (BARE, operator.add)]
     timings = [
-        measure(EXPECTKIT, "add", schedule.add, add_args, sizes.repeats),
+        *measure_in_turn(in_turn, "add", add_args, sizes.repeats),
         measure(BDT, "add", bdt.add, bdt_e2e_args, sizes.peer_repeats),
         measure(PANDAS, "add", pdp.add, pandas_e2e_args, sizes.peer_repeats),
         measure(BDT, "add core", operator.add, bdt_add_args, sizes.peer_repeats),
         measure(PANDAS, "add core", operator.add, pandas_add_args, sizes.peer_repeats),
         measure(EXPECTKIT, "between", schedule.between, between_args, sizes.repeats),
+        measure(EXPECTKIT_PURE, "between", pure.between, between_args, sizes.repeats),
         measure(BDT, "between", bdt.rules.difference, bdt_between_args, sizes.peer_repeats),
     ]
     compiled = measure_compile(sizes.compile_runs)
     agreement = check_agreement(schedule, bdt, pdp, work, closed, sizes.agreement_n)
     batch_results = run_batch(sizes.batch, seed)
+    dense_results = run_dense(sizes.compile_runs, long_span=sizes.compile_runs > 5)
+    quote_results = run_quotes(sizes.quote_n, sizes.quote_repeats, seed)
 
     ours = {t.op: t.median_us for t in timings if t.library == EXPECTKIT}
     ratios = {f"{t.library} {t.op}": t.median_us / ours[t.op.split()[0]] for t in timings}
+    paths = path_ratios(timings)
     goals = [
         Goal(
             "scalar add >= 200x faster than businesstimedelta",
@@ -412,6 +551,7 @@ def run(sizes: Sizes, seed: int) -> dict[str, Any]:
             "x",
             at_least=True,
         ),
+        *path_goals(paths),
         Goal("compile 10 years <= 20 ms", compiled["median_ms"], 20, "ms", at_least=False),
         Goal(
             "10-year timeline <= 1 MB",
@@ -420,6 +560,14 @@ def run(sizes: Sizes, seed: int) -> dict[str, Any]:
             "MB",
             at_least=False,
         ),
+        Goal(
+            "timeline memory per schedule-year <= 16 KB",
+            compiled["nbytes"] / 10 / 1e3,
+            16,
+            "KB",
+            at_least=False,
+        ),
+        *quote_goals(quote_results),
     ]
     return {
         "workload": {
@@ -432,16 +580,20 @@ def run(sizes: Sizes, seed: int) -> dict[str, Any]:
         },
         "environment": {
             "platform": platform.platform(),
+            "backend": expectkit.backend,
             "cpus": os.cpu_count(),
             "versions": versions(),
         },
         "setup": setup,
         "timings": [asdict(t) for t in timings],
         "ratios": ratios,
+        "paths": paths,
         "compile": compiled,
         "agreement": [asdict(a) | {"rate": a.rate} for a in agreement],
         "goals": [asdict(g) | {"met": g.met} for g in goals],
         "batch": batch_results,
+        "dense": dense_results,
+        "quotes": quote_results,
     }
 
 
@@ -451,7 +603,7 @@ def report(results: dict[str, Any]) -> str:
     env = results["environment"]
     ver = env["versions"]
     lines = [
-        f"expectkit benchmarks: {work['schedule']}",
+        f"expectkit benchmarks: {work['schedule']}; engine in use: {env['backend']}",
         f"workload: {work['sizes']['n']} starts ({work['starts']}), seed {work['seed']};"
         f" durations {work['durations']} min; between {work['between']}",
         f"python {ver['python']} on {env['platform']}, {env['cpus']} CPUs; "
@@ -467,12 +619,26 @@ def report(results: dict[str, Any]) -> str:
             f" {t['best_us']:>10.2f} {ratio:>11.1f}x"
         )
     lines.append(f"{PANDAS:<27} {'between':<9} {'-':>6} {'n/a':>10} {'':>10} {'':>12}")
+    lines += [
+        "",
+        f"{'add, per path':<27} {'x bare add':>11} {'(best)':>7} {'x faster than ' + BDT:>32}"
+        f" {'x faster than pandas CBH':>26}",
+    ]
+    for library, figures in results["paths"].items():
+        name = f"{library} ({env['backend']})" if library == EXPECTKIT else library
+        lines.append(
+            f"{name:<27} {figures['x bare add']:>10.2f}x"
+            f" {figures['x bare add, best passes']:>6.2f}x {figures[f'{BDT} / it']:>31.1f}x"
+            f" {figures[f'{PANDAS} / it']:>25.1f}x"
+        )
     setup = results["setup"]
     comp = results["compile"]
     lines += [
         "(us/elem: median of the passes; best: fastest pass; x expectkit: median / expectkit's;",
         " add: aware datetime + timedelta in, aware datetime out, for every library;",
-        " add core: the peer's own arithmetic only, on inputs converted before timing)",
+        " add core: the peer's own arithmetic only, on inputs converted before timing;",
+        f" {EXPECTKIT_PURE}: the same schedule with the compiled core switched off;",
+        f" {BARE}: a bare aware addition on the same inputs, the floor of any add)",
         "",
         f"expectkit setup: first Schedule(...) in the process {setup['first_construct_ms']:.2f} ms"
         f" (loads the holiday calendar), later ones {setup['construct_ms']:.3f} ms;"
@@ -495,7 +661,10 @@ def report(results: dict[str, Any]) -> str:
     for g in results["goals"]:
         mark = "PASS" if g["met"] else "MISS"
         lines.append(f"  {mark}  {g['name']:<58} measured {g['measured']:.3g} {g['unit']}")
-    lines += ["", report_batch(results["batch"])]
+    lines += ["", report_quotes(results["quotes"])]
+    lines += ["", report_batch(results["batch"]), "", report_dense(results["dense"])]
+    if "live" in results:
+        lines += ["", report_live(results["live"])]
     return "\n".join(lines)
 
 
@@ -507,6 +676,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
     args = parser.parse_args(argv)
     results = run(QUICK if args.quick else FULL, args.seed)
+    results["live"] = run_live(LIVE_QUICK if args.quick else LIVE_FULL)
     print(report(results))
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")

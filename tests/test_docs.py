@@ -8,8 +8,9 @@ fenced block is run or checked, in page order:
 * ``python`` / ``pycon`` blocks share one namespace per page, like a notebook:
   blocks with ``>>>`` prompts are doctests, blocks without are executed as scripts;
 * ``yaml``, ``json``, ``jsonl`` and ``toml`` blocks must parse; one with a ``rules``
-  key must load with ``Policy.loads``; a block with ``title="name"`` is also written
-  to that file in the page's working directory, where later blocks read it;
+  key must load with ``Policy.loads`` and pass ``Policy.json_schema()``; a block
+  with ``title="name"`` is also written to that file in the page's working
+  directory, where later blocks read it;
 * ``bash`` / ``sh`` / ``console`` blocks: ``expectkit`` commands are run through the
   CLI in that directory (``> file`` writes their output there) and must exit with 0,
   or the code named by a ``<!-- docs-test: exit N -->`` marker; every other command
@@ -44,6 +45,7 @@ import doctest
 import importlib
 import importlib.util
 import io
+import itertools
 import json
 import os
 import re
@@ -59,12 +61,15 @@ from typing import Any
 import pytest
 import yaml
 
+import expectkit
 from expectkit import Policy
+from policyschema import file_data, schema_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = [
     ROOT / "README.md",
+    ROOT / "CONTRIBUTING.md",
     *sorted(p for p in DOCS.glob("**/*.md") if not p.relative_to(DOCS).parts[0].startswith("_")),
 ]
 
@@ -86,7 +91,10 @@ _DATA = {"yaml", "yml", "json", "jsonl", "toml"}
 _UNCHECKED = {"text", "mermaid", "html", "csv"}
 
 # Shell programs a reader may be shown without the runner executing them.
-_STATIC_PROGRAMS = {"cd", "git", "mkdocs", "ruff", "mypy", "uvicorn", "spark-submit", "jupyter"}
+_STATIC_PROGRAMS = {
+    *("cd", "git", "mkdocs", "ruff", "mypy", "uvicorn", "spark-submit", "jupyter", "uv"),
+    "pybabel",  # the translator workflow (CONTRIBUTING.md); tests/test_catalogs.py runs it
+}
 
 
 @dataclass
@@ -269,6 +277,8 @@ class Runner:
             fmt = "json"
         if isinstance(data, dict) and "rules" in data:
             Policy.loads(text, format=fmt, source=block.where)  # type: ignore[arg-type]
+            errors = schema_errors(file_data(text, fmt))
+            assert not errors, f"{block.where}: the JSON Schema refuses it: {errors}"
         if block.title:
             target = self.workdir / block.title
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -361,6 +371,9 @@ def _check_pip(block: Block, args: list[str]) -> None:
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "optional-dependencies"
     ]
+    for option, value in itertools.pairwise(args):
+        if option in {"-c", "-r", "--constraint", "--requirement"}:
+            assert (ROOT / value).is_file(), f"{block.where}: {value} does not exist"
     for arg in args[1:]:
         found = re.fullmatch(r"(?:\.|expectkit)\[([\w,-]+)\]", arg)
         if found:
@@ -385,6 +398,39 @@ def _workdir(tmp_path: Path) -> Path:
     for name in ("examples", "benchmarks"):
         (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
     return tmp_path
+
+
+_INLINE = re.compile(r"`(?:python -m )?expectkit(?P<args>(?: [^`]*)?)`")
+# A word the reader replaces: POLICY, EVENTS.jsonl, COMMAND, "...".
+_PLACEHOLDER = re.compile(r"^(?:\[?[A-Z][A-Z_]+(?:\.\w+)?\]?(?:\.\.\.)?|\.\.\.|\{.*\})$")
+
+
+def inline_commands(page: Path) -> list[tuple[str, list[str]]]:
+    """Return the ``expectkit ...`` commands a page shows inline, outside code blocks."""
+    found = []
+    fenced = False
+    for number, line in enumerate(page_text(page).splitlines(), start=1):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced:
+            for match in _INLINE.finditer(line):
+                if match["args"].strip():  # not the bare program name
+                    found.append((f"{_ids(page)}:{number}", shlex.split(match["args"])))
+    return found
+
+
+def _cli_command(args: list[str]) -> tuple[Any, list[str]]:
+    """Return the (sub)command that `args` name, and the arguments after its name."""
+    import typer.main
+
+    from expectkit import cli
+
+    command = typer.main.get_command(cli.app)
+    while args and hasattr(command, "commands") and args[0] in command.commands:
+        command = command.commands[args[0]]
+        args = args[1:]
+    return command, args
 
 
 # -- tests ------------------------------------------------------------------------
@@ -426,7 +472,7 @@ def test_block_with_requirements(block: Block, tmp_path: Path) -> None:
 
 def test_every_page_is_in_the_nav() -> None:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    for page in PAGES[1:]:
+    for page in PAGES[2:]:  # after README.md and CONTRIBUTING.md
         assert str(page.relative_to(DOCS)) in config, f"{page} is not in mkdocs.yml's nav"
 
 
@@ -461,10 +507,63 @@ def test_every_api_module_has_a_reference_page() -> None:
     api = "\n".join(
         p.read_text(encoding="utf-8") for p in (DOCS / "reference" / "api").glob("*.md")
     )
-    package = ROOT / "src" / "expectkit"
+    package = Path(expectkit.__file__).resolve().parent  # as installed
     modules = [
         *sorted(f"expectkit.{p.stem}" for p in package.glob("*.py") if not p.stem.startswith("_")),
         "expectkit.presets",
     ]
-    missing = [m for m in modules if f"::: {m}\n" not in api and m != "expectkit.cli"]
+    missing = [
+        m
+        for m in modules
+        if f"::: {m}\n" not in api and m not in ("expectkit.cli", "expectkit.cli_live")
+    ]
     assert not missing, f"no API reference page shows {', '.join(missing)}"
+
+
+_INLINE_COMMANDS = [c for page in PAGES for c in inline_commands(page)]
+
+
+@pytest.mark.parametrize(("where", "args"), _INLINE_COMMANDS, ids=[w for w, _ in _INLINE_COMMANDS])
+def test_inline_commands_run_or_name_real_options(
+    where: str, args: list[str], tmp_path: Path
+) -> None:
+    """A command shown in running text runs as written (it uses bundled files only), or,
+    where it holds placeholders (``POLICY``, ``...``), names only options that exist."""
+    pytest.importorskip("typer", reason="the CLI is in the cli extra")
+    command, rest = _cli_command(args)
+    named = args[0].startswith("-") or _PLACEHOLDER.match(args[0]) or rest != args
+    assert named, f"{where}: no command {args[0]!r}"
+    if not rest and any(p.required for p in command.params):
+        return  # the command named in prose ("`expectkit check` replays ...")
+    options = {opt for param in command.params for opt in param.opts}
+    options |= {"--help"}
+    for word in args:
+        if word.startswith("-"):
+            name = word.split("=", 1)[0]
+            assert name in options, f"{where}: {command.name} has no option {name}"
+    if any(_PLACEHOLDER.match(word) for word in args):
+        return
+    workdir = _workdir(tmp_path)
+    for word in args:
+        if "/" in word and not word.startswith("-") and Path(word).suffix:
+            assert (workdir / word).is_file(), f"{where}: {word} is not in the repository"
+        elif (
+            re.fullmatch(r"[\w-]+\.(?:ya?ml|toml|json|jsonl)", word)
+            and not (workdir / word).exists()
+        ):
+            return  # the reader's own file, written earlier on the page: options checked
+    from typer.testing import CliRunner
+
+    from expectkit import cli
+
+    with _chdir(workdir):
+        result = CliRunner().invoke(cli.app, args, catch_exceptions=False, env=_CLI_ENV)
+    # 1 is an answer (lint findings, a breach), 2 a usage or input error.
+    assert result.exit_code in {0, 1}, f"{where}: exited {result.exit_code}\n{result.output}"
+    assert result.stdout.strip(), f"{where}: printed nothing"
+
+
+def test_inline_commands_are_found() -> None:
+    commands = {" ".join(args) for _, args in _INLINE_COMMANDS}
+    assert "demo" in commands
+    assert any(c.startswith("contact-page examples/") for c in commands)

@@ -22,11 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 _NEEDED = ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python", "pymdownx")
 _MISSING = [name for name in _NEEDED if importlib.util.find_spec(name.split(".")[0]) is None]
 
-pytestmark = pytest.mark.skipif(
-    bool(_MISSING),
-    reason=f"the docs extra is not installed (missing {', '.join(_MISSING)}): "
-    'pip install -e ".[docs]"',
-)
+pytestmark = [
+    pytest.mark.integration,  # starts processes: see CONTRIBUTING.md
+    pytest.mark.skipif(
+        bool(_MISSING),
+        reason=f"the docs extra is not installed (missing {', '.join(_MISSING)}): "
+        'pip install -e ".[docs]"',
+    ),
+]
 
 
 @pytest.fixture(scope="module")
