@@ -83,7 +83,7 @@ def test_one_event_at_a_time_equals_replay(
 def test_a_stream_split_into_replays_equals_one_replay(
     drawn: tuple[str, list[dict[str, Any]], list[datetime]], parts: int
 ) -> None:
-    """Late ``created`` events keep earlier ones pending, in the clock too (issue 15, 13)."""
+    """Late ``created`` events keep earlier ones pending, in the clock too."""
     which, events, starts = drawn
     whole = Clock(POLICIES[which])
     whole.replay(events)

@@ -38,11 +38,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from types import MappingProxyType
 from typing import Any, Final, Literal, cast
 from zoneinfo import ZoneInfo
 
 from expectkit._core.errors import ExpectkitError, PolicyError
+from expectkit._core.frozen import FrozenDict
 from expectkit.promises.buffers import Buffer, Rounding
 from expectkit.promises.channels import Channel
 from expectkit.promises.commitments import Commitment, MetricQuote
@@ -206,7 +206,7 @@ def quote(
         policy=chosen.name,
         rule=rule.name,
         channel=channel.name,
-        metrics=MappingProxyType(quotes),
+        metrics=FrozenDict(quotes),
         _trace=shared,
     )
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from expectkit._core.errors import InputTypeError, PolicyError
+from expectkit._core.frozen import FrozenDict
 from expectkit.promises.explanation import Step, Trace, _show
 from expectkit.promises.metrics import Metric
 from expectkit.promises.rules import Request
@@ -258,7 +258,7 @@ class Commitment:
         return replace(
             self,
             requested_at=self.requested_at.astimezone(zone),
-            metrics=MappingProxyType({m: q.in_zone(zone) for m, q in self.metrics.items()}),
+            metrics=FrozenDict({m: q.in_zone(zone) for m, q in self.metrics.items()}),
             _trace=Trace.of(tuple(step.in_zone(zone) for step in self.steps)),
         )
 

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import cast
 
 from expectkit._core.errors import (
@@ -53,6 +52,7 @@ from expectkit._core.errors import (
     PendingTicketError,
     PolicyError,
 )
+from expectkit._core.frozen import FrozenDict
 from expectkit.promises.metrics import ClockMetric
 from expectkit.promises.policy import Policy
 from expectkit.sla.engine import _as_instant, _Engine
@@ -162,6 +162,11 @@ class Clock(_Engine):
         self._engines: tuple[Clock, ...] = (self,)
         if len(versions) > 1:
             self._engines = (*(self._sharing(v, cache_size) for v in versions[:-1]), self)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        super().__setstate__(state)
+        for engine in self._engines:
+            engine._lock = self._lock
 
     def _sharing(self, version: Policy, cache_size: int) -> Clock:
         """Return a clock of one version sharing this one's requests and lock."""
@@ -332,7 +337,7 @@ class Clock(_Engine):
         with self._lock:
             return self._merge(staged, count, reader)
 
-    # -- live seam (issue 15 items 13 and 14): merging under the lock, pending tickets.
+    # Merging under the lock, and tickets whose ``created`` has not arrived.
     def _merge(self, staged: dict[str, _Staged], count: int, reader: _Reader) -> ReplayReport:
         merged: dict[str, TicketState] = {}
         waiting: dict[str, _Pending] = {}
@@ -382,7 +387,7 @@ class Clock(_Engine):
         {'B': 1}
         """
         with self._lock:
-            return MappingProxyType({k: len(v.times) for k, v in self._pending.items()})
+            return FrozenDict({k: len(v.times) for k, v in self._pending.items()})
 
     def forget(self, ticket: str) -> None:
         """Drop a ticket's events (for example once it is closed and reported).

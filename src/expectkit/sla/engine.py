@@ -116,6 +116,17 @@ class _Engine:
         self._lock = threading.RLock()
         self._version: str | None = None
 
+    # Clocks pickle and copy (to a worker, a cache); their lock does not, so a copy
+    # gets a fresh one (Clock.__setstate__ shares it with its version engines again).
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
     def _policy_version(self) -> str:
         if self._version is None:
             self._version = _hash_policy(self._policy)
@@ -175,7 +186,7 @@ class _Engine:
     def _intern(self, request: Request) -> int:
         number = self._requests.get(request)
         if number is None:
-            with self._lock:  # live seam (issue 15 item 14): parsing threads intern too
+            with self._lock:  # parsing threads intern requests too
                 number = self._requests.get(request)
                 if number is None:
                     number = self._requests[request] = len(self._request_list)

@@ -62,7 +62,7 @@ def _instant(us: int, zone: tzinfo) -> datetime:
     return (_EPOCH + timedelta(microseconds=us)).astimezone(zone)
 
 
-# -- live seam (issue 15 item 12): instants the clock accepts, so every local year is 1900-2199.
+# Instants the clock accepts, so every local year is 1900-2199.
 _FIRST_US: Final = (datetime(1900, 1, 2, tzinfo=UTC) - _EPOCH) // _US
 _LAST_US: Final = (datetime(2199, 12, 31, tzinfo=UTC) - _EPOCH) // _US
 
@@ -92,7 +92,7 @@ class _EventBase(FrozenModel):
     type: str
     ticket: str = Field(min_length=1)
     at: AwareInstant
-    # -- live seam (issue 16): an optional event id, kept by the store; the fold ignores it.
+    # An optional event id, kept by the store; the fold ignores it.
     id: str | None = Field(default=None, min_length=1, max_length=200)
 
     @classmethod

@@ -101,7 +101,7 @@ class _Staged:
         return found
 
 
-# -- live seam (issue 15 item 13): a ticket's events waiting for its ``created``.
+# A ticket's events waiting for its ``created``.
 class _Pending:
     """Distinct events of a ticket without a ``created`` event yet, from earlier inputs."""
 

@@ -37,10 +37,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, cast
 
 from expectkit._core.errors import EventError, PendingTicketError
+from expectkit._core.frozen import FrozenDict
 from expectkit.promises.metrics import CLOCK_METRICS, ClockMetric
 from expectkit.promises.policy import Policy
 from expectkit.sla.engine import _as_instant, _Engine, _hash_policy
@@ -365,7 +365,7 @@ class TicketState:
         tk = self._folded()
         with self.clock._lock:
             found = self.clock._evaluate(tk, at_us, latest=True, n=self._n)
-        return MappingProxyType({m: runs[-1].status for m, runs in found.items()})
+        return FrozenDict({m: runs[-1].status for m, runs in found.items()})
 
     def history(self, at: datetime) -> Mapping[ClockMetric, tuple[MetricStatus, ...]]:
         """Return every cycle of every metric at `at`, as :meth:`Clock.history` does."""
@@ -373,7 +373,7 @@ class TicketState:
         tk = self._folded()
         with self.clock._lock:
             found = self.clock._evaluate(tk, at_us, latest=False, n=self._n)
-        return MappingProxyType({m: tuple(r.status for r in runs) for m, runs in found.items()})
+        return FrozenDict({m: tuple(r.status for r in runs) for m, runs in found.items()})
 
     def _runs(self, at: datetime) -> Mapping[ClockMetric, list[_Evaluated]]:
         """Every cycle of every metric at `at`, with its paused stretches."""

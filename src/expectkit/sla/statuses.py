@@ -46,7 +46,7 @@ class ReplayReport:
     duplicates_ignored: int
     tickets: int
     blank_lines: int = 0
-    # -- live seam (issue 15 item 13): events waiting for their ticket's ``created``.
+    # Events waiting for their ticket's ``created``.
     pending: int = 0
     released: int = 0
 
