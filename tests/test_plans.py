@@ -205,16 +205,21 @@ def test_a_metric_quote_pickles_with_its_steps() -> None:
     assert back.explain() == q.explain()
 
 
-def test_a_buffer_step_shows_the_wall_clock_span_across_dst() -> None:
-    # why: two datetimes of one zone subtract on the wall clock; the step always read so.
+def test_a_buffer_step_shows_the_elapsed_span_across_dst() -> None:
+    # why: a calendar clock counts elapsed time; across the spring change a month from
+    # 1995-03-18 is 743 hours, and the target is half of those, not of the wall's 744.
     policy = Policy(
         schedules={"h": {"tz": "Europe/Berlin", "weekly": {"mon-sun": ["00:00-24:00"]}}},
         channels={"web": {"kind": "web_form", "schedule": "h"}},
         rules=[{"name": "r", "resolution": {"promise": "1 month", "buffer": {"ratio": 0.5}}}],
     )
     at = datetime(1995, 3, 18, 2, 0, tzinfo=BERLIN)
-    text = quote(policy, {"channel": "web"}, at=at)["resolution"].explain()
-    assert "buffer ratio 0.5 on 744 h of elapsed time from Sat 1995-03-18 02:00 CET" in text
+    q = quote(policy, {"channel": "web"}, at=at)["resolution"]
+    text = q.explain()
+    assert "buffer ratio 0.5 on 743 h of elapsed time from Sat 1995-03-18 02:00 CET" in text
+    elapsed = q.promised_at.astimezone(UTC) - at.astimezone(UTC)
+    assert elapsed == timedelta(hours=743)
+    assert q.target_at.astimezone(UTC) - at.astimezone(UTC) == elapsed / 2
 
 
 def test_a_repeated_wall_time_is_decided_by_datetimes() -> None:

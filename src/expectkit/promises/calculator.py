@@ -37,7 +37,7 @@ stand for.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final, Literal, cast
 from zoneinfo import ZoneInfo
 
@@ -473,7 +473,8 @@ def _buffer_step(
     schedule: Schedule,
     clock: Literal["business", "calendar"],
 ) -> Step:
-    span = schedule.between(start, given) if clock == "business" else given - start
+    # Elapsed time, not the wall-clock difference two datetimes of one zone give.
+    span = schedule.between(start, given) if clock == "business" else _elapsed(start, given)
     unit = "business time" if clock == "business" else "elapsed time"
     return Step(
         "buffer",
@@ -481,6 +482,10 @@ def _buffer_step(
         f"gives the {what} {{1}}",
         (start, derived),
     )
+
+
+def _elapsed(start: datetime, end: datetime) -> timedelta:
+    return end.astimezone(UTC) - start.astimezone(UTC)
 
 
 def _show_buffer(buffer: Buffer) -> str:  # the same text as plans._BufferPlan

@@ -193,15 +193,16 @@ class _BufferPlan:
         return _between(engine, s, u) if self.business else u - s
 
     def shown_span(self, s: int, u: int, engine: _Engine, zone: ZoneInfo) -> int:
-        """Return the span the buffer step shows: business time, or the wall-clock difference.
+        """Return the span the buffer step shows: business time, or the elapsed time.
 
-        Two datetimes of one zone subtract on the wall clock (a DST change between
-        them does not count), which is what the step has always shown.
+        A calendar clock counts elapsed time, so across a DST change the step shows
+        the hours that pass (23 from Saturday to Sunday noon in spring), not the
+        wall-clock difference.
         """
+        del zone
         if self.business:
             return _between(engine, s, u)
-        shown = instant(u, zone) - instant(s, zone)
-        return (shown.days * 86_400 + shown.seconds) * _US + shown.microseconds
+        return u - s
 
     def advance(self, s: int, amount: int, schedule: Schedule, engine: _Engine) -> int:
         if self.business:
