@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from expectkit.promises.buffers import Buffer, Rounding
 from expectkit.promises.commitments import MetricQuote
@@ -190,19 +189,13 @@ class _BufferPlan:
         )
 
     def span(self, s: int, u: int, schedule: Schedule, engine: _Engine) -> int:
-        return _between(engine, s, u) if self.business else u - s
+        """Return the span the buffer takes its share of, as the step shows it.
 
-    def shown_span(self, s: int, u: int, engine: _Engine, zone: ZoneInfo) -> int:
-        """Return the span the buffer step shows: business time, or the elapsed time.
-
-        A calendar clock counts elapsed time, so across a DST change the step shows
+        Business time, or for a calendar clock the elapsed time: across a DST change
         the hours that pass (23 from Saturday to Sunday noon in spring), not the
         wall-clock difference.
         """
-        del zone
-        if self.business:
-            return _between(engine, s, u)
-        return u - s
+        return _between(engine, s, u) if self.business else u - s
 
     def advance(self, s: int, amount: int, schedule: Schedule, engine: _Engine) -> int:
         if self.business:
@@ -387,7 +380,7 @@ class MetricPlan:
                         "buffer",
                         buffer.text,
                         (start, aim),
-                        buffer.shown_span(start, high, engine, zone),
+                        buffer.span(start, high, schedule, engine),
                     )
                 )
             else:
@@ -408,7 +401,7 @@ class MetricPlan:
             low = buffer.promise(start, aim_low, schedule, engine)
             high = buffer.promise(start, aim, schedule, engine)
             raw.append(
-                ("buffer", buffer.text, (start, high), buffer.shown_span(start, aim, engine, zone))
+                ("buffer", buffer.text, (start, high), buffer.span(start, aim, schedule, engine))
             )
         if aim > high:
             raw.append(
